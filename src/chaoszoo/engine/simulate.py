@@ -1,0 +1,123 @@
+"""One entry point for simulating a declaration: validation, dispatch, failure reporting."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from chaoszoo.catalog.declaration import Declaration
+from chaoszoo.engine import delays, flows, maps
+from chaoszoo.engine._jax import x64
+from chaoszoo.engine.grid import TimeGrid
+from chaoszoo.errors import IntegrationError, InvalidArgumentError
+
+#: States larger than this in absolute value count as a blow-up.
+BLOWUP = 1e100
+
+
+def derived_seed(*parts) -> int:
+    """A 63-bit seed derived from names and indices (stable across machines and runs)."""
+    text = "\x1f".join(str(p) for p in parts).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "little") >> 1
+
+
+def check_ics(decl: Declaration, ics) -> np.ndarray:
+    """Validate a ``(k, d)`` batch of initial conditions."""
+    try:
+        arr = np.asarray(ics, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{decl.name}: initial conditions must be numeric; got {ics!r}.") from None
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise InvalidArgumentError(f"{decl.name}: expected initial conditions of shape (k, d); got shape {arr.shape}.")
+    if arr.shape[1] != decl.dimension and not (decl.resizable and arr.shape[1] >= 4):
+        raise InvalidArgumentError(
+            f"{decl.name}: initial condition has length {arr.shape[1]} but the system has "
+            f"dimension {decl.dimension} (variables {', '.join(decl.variables)})."
+            + (" It is resizable: any length >= 4 is accepted." if decl.resizable else "")
+        )
+    if not np.isfinite(arr).all():
+        raise InvalidArgumentError(f"{decl.name}: the initial condition contains NaN or infinity: {arr[~np.isfinite(arr).all(1)][0].tolist()}.")
+    return arr
+
+
+def check_params(decl: Declaration, params: Mapping[str, np.ndarray], k: int) -> dict:
+    """Validate a mapping of parameter arrays, broadcasting each to ``(k,)``."""
+    from chaoszoo.errors import UnknownParameterError
+
+    unknown = set(params) - set(decl.params)
+    if unknown:
+        raise UnknownParameterError(decl.name, unknown, decl.params)
+    out = {}
+    for name, default in decl.params.items():
+        try:
+            v = np.broadcast_to(np.asarray(params.get(name, default), dtype=np.float64), (k,))
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"{decl.name}: parameter {name!r} must be a number or an array of {k} numbers; got {params.get(name)!r}."
+            ) from None
+        if not np.isfinite(v).all():
+            raise InvalidArgumentError(f"{decl.name}: parameter {name!r} must be finite; got {params.get(name)!r}.")
+        out[name] = np.ascontiguousarray(v)
+    for name in decl.integer_params:
+        if not np.all(out[name] == out[name][0]) or not float(out[name][0]).is_integer():
+            raise InvalidArgumentError(f"{decl.name}: structural parameter {name!r} must be one integer for the whole batch.")
+    return out
+
+
+def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid, transient: int, *,
+        noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
+        rtol: float = 1e-10, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """Simulate a batch; returns ``(t (n,), values (k, n, d))``.
+
+    Raises :class:`IntegrationError` naming the first failing member's time and parameters.
+    """
+    ics = check_ics(decl, ics)
+    k = len(ics)
+    params = check_params(decl, params, k)
+    for name, v in (("noise", noise), ("obs_noise", obs_noise)):
+        if not (isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v) and v >= 0):
+            raise InvalidArgumentError(f"{name} must be a non-negative number; got {v!r}.")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if not (isinstance(v, (int, float, np.floating)) and 0 < v < 1):
+            raise InvalidArgumentError(f"{name} must be a number in (0, 1); got {v!r}.")
+    if seed is None:
+        seed = derived_seed(decl.name)
+    elif not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}.")
+    n_total = grid.n + transient
+    ts = np.arange(n_total, dtype=np.float64) * grid.dt
+    with x64():
+        import jax
+        import jax.numpy as jnp
+
+        jparams = {name: jnp.asarray(v) for name, v in params.items()}
+        keys = None
+        if noise > 0:
+            base = jax.random.PRNGKey(int(seed) % (2**63))
+            keys = jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(k))
+        if decl.kind == "map":
+            ys, ok = maps.iterate(decl, ics, jparams, n_total, noise=float(noise), keys=keys)
+        elif decl.kind == "delay":
+            ys, ok = delays.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=float(noise), keys=keys)
+        else:
+            ys, ok = flows.integrate(decl, ics, jparams, ts, rtol=float(rtol), atol=float(atol),
+                                     noise=float(noise), keys=keys)
+    bad_vals = ~np.isfinite(ys) | (np.abs(np.nan_to_num(ys, nan=0.0, posinf=np.inf)) > BLOWUP)
+    bad_member = bad_vals.any(axis=(1, 2)) | ~ok
+    if bad_member.any():
+        i = int(np.argmax(bad_member))
+        rows = np.nonzero(bad_vals[i].any(axis=1))[0]
+        when = float(ts[rows[0]]) if len(rows) else None
+        reason = ("the state became non-finite or exceeded 1e100 (a blow-up)" if len(rows)
+                  else "the adaptive solver could not continue (step size collapsed or too many steps)")
+        member = {name: float(v[i]) for name, v in params.items()}
+        raise IntegrationError(decl.name + (f" (ensemble member {i})" if k > 1 else ""), when, member, reason)
+    ys = ys[:, transient:]
+    if obs_noise > 0:
+        rng = np.random.default_rng([int(seed) % (2**63), 1])
+        std = ys.std(axis=1, keepdims=True)
+        ys = ys + obs_noise * std * rng.standard_normal(ys.shape)
+    return grid.times(), ys

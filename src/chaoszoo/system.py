@@ -1,0 +1,289 @@
+"""The public face of a catalog entry: an immutable :class:`System` value and :class:`Trajectory`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from chaoszoo.catalog.declaration import Declaration, Params
+from chaoszoo.catalog.ops import NUMPY
+from chaoszoo.catalog.registry import declaration
+from chaoszoo.engine import resolve_grid, run
+from chaoszoo.engine.simulate import check_ics, check_params
+from chaoszoo.errors import InvalidArgumentError, UnknownParameterError
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A sampled trajectory: ``t`` of shape ``(n,)`` and ``values`` of shape ``(n, d)``."""
+
+    system: str
+    t: np.ndarray
+    values: np.ndarray
+    variables: tuple[str, ...]
+    params: Mapping[str, float]
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def to_pandas(self):
+        """A ``DataFrame`` indexed by time, one column per variable."""
+        import pandas as pd
+
+        return pd.DataFrame(self.values, index=pd.Index(self.t, name="t"), columns=list(self.variables))
+
+    def to_xarray(self):
+        """An ``xarray.DataArray`` with dimensions ``(t, variable)`` and the parameters as attributes."""
+        import xarray as xr
+
+        return xr.DataArray(
+            self.values, dims=("t", "variable"),
+            coords={"t": self.t, "variable": list(self.variables)},
+            name=self.system, attrs={"system": self.system, **{f"param_{k}": v for k, v in self.params.items()}},
+        )
+
+
+class System:
+    """A dynamical system from the catalog, with bound parameters. Immutable.
+
+    Obtain one with :func:`chaoszoo.get`; derive variants with :meth:`with_params`.
+    """
+
+    __slots__ = ("_decl", "_params", "_ic")
+
+    def __init__(self, decl: Declaration, params: Mapping[str, float] | None = None, ic=None):
+        merged = dict(decl.params)
+        if params:
+            unknown = set(params) - set(decl.params)
+            if unknown:
+                raise UnknownParameterError(decl.name, unknown, decl.params)
+            for k, v in params.items():
+                try:
+                    v = float(v)
+                except (TypeError, ValueError):
+                    raise InvalidArgumentError(f"{decl.name}: parameter {k!r} must be a number; got {v!r}.") from None
+                if not math.isfinite(v):
+                    raise InvalidArgumentError(f"{decl.name}: parameter {k!r} must be finite; got {v!r}.")
+                merged[k] = v
+        object.__setattr__(self, "_decl", decl)
+        object.__setattr__(self, "_params", MappingProxyType(merged))
+        ic_arr = np.array(decl.ic if ic is None else ic, dtype=np.float64)
+        ic_arr = check_ics(decl, ic_arr[None, :])[0]
+        ic_arr.setflags(write=False)
+        object.__setattr__(self, "_ic", ic_arr)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"System is immutable; use with_params(...) to change {name!r}.")
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._params.items() if v != self._decl.params[k]}
+        extra = f", {', '.join(f'{k}={v:g}' for k, v in changed.items())}" if changed else ""
+        return f"System({self.name!r}, kind={self.kind!r}, dimension={self.dimension}{extra})"
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, System) and other._decl is self._decl and dict(other._params) == dict(self._params)
+                and np.array_equal(other._ic, self._ic))
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(self._params.items()), self._ic.tobytes()))
+
+    # --- metadata -----------------------------------------------------------------
+    @property
+    def declaration(self) -> Declaration:
+        return self._decl
+
+    name = property(lambda self: self._decl.name, doc="The system's name in the catalog.")
+    kind = property(lambda self: self._decl.kind, doc="'flow', 'delay' or 'map'.")
+    variables = property(lambda self: self._decl.variables if len(self._ic) == self._decl.dimension
+                         else tuple(f"x{i}" for i in range(len(self._ic))), doc="State variable names.")
+    dimension = property(lambda self: len(self._ic), doc="Number of state variables.")
+    period = property(lambda self: self._decl.period, doc="Dominant period (iterations for maps).")
+    dt = property(lambda self: self._decl.dt, doc="Default sampling step.")
+    tags = property(lambda self: self._decl.tags, doc="Field, kind and property tags.")
+    citation = property(lambda self: self._decl.citation, doc="Citation of the original source.")
+    description = property(lambda self: self._decl.description, doc="One-line description.")
+    delay = property(lambda self: self._decl.delay, doc="Name of the delay parameter (delay systems).")
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The parameters (a fresh dict: editing it does not change the system)."""
+        return dict(self._params)
+
+    @property
+    def ic(self) -> np.ndarray:
+        """The default initial condition (a fresh array)."""
+        return self._ic.copy()
+
+    def with_params(self, **params) -> "System":
+        """A new system with some parameters changed (unknown names raise ``UnknownParameterError``)."""
+        return System(self._decl, {**self._params, **params}, self._ic)
+
+    def with_ic(self, ic) -> "System":
+        """A new system with another default initial condition."""
+        return System(self._decl, self._params, ic)
+
+    # --- derived math -------------------------------------------------------------
+    def _p(self, params) -> Params:
+        if params is None:
+            return Params(self._params)
+        unknown = set(params) - set(self._params)
+        if unknown:
+            raise UnknownParameterError(self.name, unknown, self._params)
+        return Params({**self._params, **{k: float(v) for k, v in params.items()}})
+
+    def _x(self, x) -> np.ndarray:
+        return check_ics(self._decl, np.asarray(x, dtype=np.float64)[None, :])[0] if np.ndim(x) == 1 \
+            else check_ics(self._decl, np.atleast_2d(np.asarray(x, dtype=np.float64)))[0]
+
+    def rhs(self, x, t: float = 0.0, params: Mapping[str, float] | None = None, x_delayed=None) -> np.ndarray:
+        """The vector field at ``x`` (for maps: the next state). NumPy evaluation.
+
+        For delay systems ``x_delayed`` is the state at ``t - tau`` (default: ``x``).
+        """
+        x = self._x(x)
+        p = self._p(params)
+        for k in self._decl.integer_params:
+            p[k] = int(p[k])
+        with np.errstate(all="ignore"):
+            if self.kind == "delay":
+                xd = x if x_delayed is None else self._x(x_delayed)
+                out = self._decl.equations(x, xd, t, p, NUMPY)
+            else:
+                out = self._decl.equations(x, t, p, NUMPY)
+        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, (tuple, list)) else out, dtype=np.float64).reshape(x.shape)
+
+    def jacobian(self, x, t: float = 0.0, params: Mapping[str, float] | None = None, x_delayed=None) -> np.ndarray:
+        """The exact Jacobian ``d rhs / d x`` at ``x`` (forward-mode autodiff through JAX)."""
+        from chaoszoo.engine._jax import x64
+        from chaoszoo.engine.fields import jacobian_fn
+
+        x = self._x(x)
+        p = {k: v for k, v in self._p(params).items()}
+        with x64():
+            import jax.numpy as jnp
+
+            jp = {k: jnp.asarray(v) for k, v in p.items()}
+            fn = jacobian_fn(self._decl)
+            if self.kind == "delay":
+                xd = x if x_delayed is None else self._x(x_delayed)
+                J = fn(jnp.asarray(x), float(t), jp, jnp.asarray(xd))
+            else:
+                J = fn(jnp.asarray(x), float(t), jp)
+            return np.asarray(J, dtype=np.float64)
+
+    def latex(self) -> str:
+        """The equations in LaTeX, derived symbolically from the declaration."""
+        from chaoszoo.catalog.symbolic import latex
+
+        return latex(self._decl)
+
+    # --- simulation ---------------------------------------------------------------
+    def trajectory(self, n: int, pts_per_period: int | None = None, dt: float | None = None,
+                   t_end: float | None = None, ic=None, params: Mapping[str, float] | None = None,
+                   transient: int = 0, noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
+                   rtol: float = 1e-10, atol: float = 1e-10) -> Trajectory:
+        """Simulate one trajectory of ``n`` samples.
+
+        Arguments:
+            n: number of samples returned.
+            pts_per_period, dt, t_end: at most one; the sampling step is ``period / pts_per_period``,
+                ``dt``, or ``t_end / (n - 1)``; by default the system's ``dt``. Maps sample every
+                iteration and accept none of them.
+            ic: initial condition (default: the system's).
+            params: parameter overrides for this call.
+            transient: number of leading samples integrated and discarded.
+            noise: amplitude of additive dynamical noise (``dX = f dt + noise dW``).
+            obs_noise: observation noise, as a fraction of each variable's standard deviation.
+            seed: random seed for the noise (default: derived from the system's name).
+            rtol, atol: tolerances of the adaptive solver.
+
+        Raises:
+            InvalidArgumentError: bad options; UnknownParameterError: unknown parameter names;
+            IntegrationError: the solution blew up (names the time and the parameters).
+        """
+        grid, transient = resolve_grid(n, kind=self.kind, period=self.period, default_dt=self.dt,
+                                       pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient)
+        ic = self._ic if ic is None else np.asarray(ic, dtype=np.float64)
+        if np.ndim(ic) != 1:
+            raise InvalidArgumentError(f"{self.name}: ic must be one state vector of length {self.dimension}; "
+                                       f"got shape {np.shape(ic)}. Use ensemble() for several.")
+        p = self._p(params)
+        t, ys = run(self._decl, ic[None, :], p, grid, transient, noise=noise, obs_noise=obs_noise,
+                    seed=seed, rtol=rtol, atol=atol)
+        variables = self.variables if len(ic) == self.dimension else tuple(f"x{i}" for i in range(len(ic)))
+        return Trajectory(self.name, t, ys[0], variables, MappingProxyType(dict(p)))
+
+    def ensemble(self, n: int, ics=None, n_ics: int | None = None, params=None, *,
+                 pts_per_period: int | None = None, dt: float | None = None, t_end: float | None = None,
+                 transient: int = 0, noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
+                 rtol: float = 1e-10, atol: float = 1e-10) -> np.ndarray:
+        """Simulate many members in one vectorised call; returns ``(k, n, d)``.
+
+        Arguments:
+            ics: ``(k, d)`` initial conditions; or
+            n_ics: draw ``k`` initial conditions near the default one (Gaussian, relative scale 1e-2,
+                seeded by ``seed``); with neither, one member per parameter set.
+            params: a mapping of parameter name to a scalar or to ``k`` values, or a list of ``k``
+                mappings (one per member).
+            other options: as in :meth:`trajectory`.
+        """
+        grid, transient = resolve_grid(n, kind=self.kind, period=self.period, default_dt=self.dt,
+                                       pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient)
+        if ics is not None and n_ics is not None:
+            raise InvalidArgumentError("Give ics or n_ics, not both.")
+        param_map = _param_arrays(self, params)
+        k_params = max([len(np.atleast_1d(v)) for v in param_map.values()] or [1])
+        if ics is not None:
+            ics = np.asarray(ics, dtype=np.float64)
+            if ics.ndim == 1:
+                ics = ics[None, :]
+        elif n_ics is not None:
+            from chaoszoo.engine.grid import positive_int
+            from chaoszoo.engine.simulate import derived_seed
+
+            n_ics = positive_int(n_ics, "n_ics")
+            rng = np.random.default_rng(derived_seed(self.name, "ensemble", seed))
+            scale = 1e-2 * (np.abs(self._ic) + 1e-2)
+            ics = self._ic + scale * rng.standard_normal((n_ics, self.dimension))
+        else:
+            ics = np.repeat(self._ic[None, :], k_params, axis=0)
+        k = len(ics)
+        if k_params not in (1, k):
+            raise InvalidArgumentError(f"{self.name}: {k} initial conditions but {k_params} parameter sets; they must match (or one of them be 1).")
+        full = {name: np.broadcast_to(np.asarray(param_map.get(name, v), dtype=np.float64), (k,))
+                for name, v in self._params.items()}
+        _, ys = run(self._decl, ics, full, grid, transient, noise=noise, obs_noise=obs_noise,
+                    seed=seed, rtol=rtol, atol=atol)
+        return ys
+
+
+def _param_arrays(system: System, params) -> dict:
+    if params is None:
+        return {}
+    if isinstance(params, Mapping):
+        unknown = set(params) - set(system.params)
+        if unknown:
+            raise UnknownParameterError(system.name, unknown, system.params)
+        return {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    rows = list(params)
+    if not rows or not all(isinstance(r, Mapping) for r in rows):
+        raise InvalidArgumentError("params must be a mapping of name to value(s) or a non-empty list of mappings.")
+    names = set().union(*rows)
+    unknown = names - set(system.params)
+    if unknown:
+        raise UnknownParameterError(system.name, unknown, system.params)
+    return {n: np.array([float(r.get(n, system.params[n])) for r in rows]) for n in names}
+
+
+def get(name: str, **params) -> System:
+    """The catalog system called ``name``, optionally with parameters changed.
+
+    Raises:
+        UnknownSystemError: (a ``KeyError``) with the closest names in its message.
+    """
+    sys = System(declaration(name))
+    return sys.with_params(**params) if params else sys
