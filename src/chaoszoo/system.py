@@ -185,7 +185,7 @@ class System:
     def trajectory(self, n: int, pts_per_period: int | None = None, dt: float | None = None,
                    t_end: float | None = None, ic=None, params: Mapping[str, float] | None = None,
                    transient: int = 0, noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
-                   rtol: float = 1e-10, atol: float = 1e-10) -> Trajectory:
+                   rtol: float = 1e-10, atol: float = 1e-10, postprocess: bool = False) -> Trajectory:
         """Simulate one trajectory of ``n`` samples.
 
         Arguments:
@@ -200,6 +200,9 @@ class System:
             obs_noise: observation noise, as a fraction of each variable's standard deviation.
             seed: random seed for the noise (default: derived from the system's name).
             rtol, atol: tolerances of the adaptive solver.
+            postprocess: apply the entry's documented output transform (for example, wrap a
+                forcing phase or an angle into a bounded range); off by default, so the raw state
+                is returned. Systems without a transform ignore it.
 
         Raises:
             InvalidArgumentError: bad options; UnknownParameterError: unknown parameter names;
@@ -215,7 +218,11 @@ class System:
         t, ys = run(self._decl, ic[None, :], p, grid, transient, noise=noise, obs_noise=obs_noise,
                     seed=seed, rtol=rtol, atol=atol)
         variables = self.variables if len(ic) == self.dimension else tuple(f"x{i}" for i in range(len(ic)))
-        return Trajectory(self.name, t, ys[0], variables, MappingProxyType(dict(p)))
+        values = ys[0]
+        transform = self._decl.extra.get("postprocess")
+        if postprocess and transform is not None:
+            values = np.asarray(transform(values, p), dtype=np.float64)
+        return Trajectory(self.name, t, values, variables, MappingProxyType(dict(p)))
 
     def ensemble(self, n: int, ics=None, n_ics: int | None = None, params=None, *,
                  pts_per_period: int | None = None, dt: float | None = None, t_end: float | None = None,

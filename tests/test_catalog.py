@@ -1,0 +1,85 @@
+"""Conformance suite: every catalog entry, checked against independent references.
+
+For each system, one ensemble run of two nearby initial conditions over 50 periods feeds
+all the dynamical checks (one compilation per system keeps the suite within CI's budget):
+agreement with SciPy's DOP853 at 1e-13 over the first period, boundedness, a positive
+separation rate (chaos) and a period consistent with the power spectrum. The Jacobian is
+checked against central finite differences of the NumPy vector field.
+"""
+
+import numpy as np
+import pytest
+
+import chaoszoo as cz
+from reference import (divergence_rate, finite_difference_jacobian, reference_delay, reference_flow,
+                       reference_map, spectral_period)
+
+NAMES = cz.names()
+PTS = 20          # samples per period in the long run
+PERIODS = 50      # periods integrated
+EXEMPT_CHAOS = {"quasi-periodic"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_jacobian_matches_finite_differences(name):
+    s = cz.get(name)
+    rng = np.random.default_rng(1)
+    for x in (s.ic, s.ic * (1 + 0.01 * rng.standard_normal(s.dimension))):
+        J = s.jacobian(x)
+        J_fd = finite_difference_jacobian(s, x)
+        assert J.shape == (s.dimension, s.dimension)
+        np.testing.assert_allclose(J, J_fd, rtol=1e-5, atol=1e-6 * (1 + np.abs(J_fd).max()))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_vector_field_finite_at_ic(name):
+    s = cz.get(name)
+    assert np.isfinite(s.rhs(s.ic)).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_dynamics(name):
+    s = cz.get(name)
+    d0 = 1e-9 * (1 + np.abs(s.ic).max())
+    pair = np.stack([s.ic, s.ic + d0 / np.sqrt(s.dimension)])
+    if s.kind == "map":
+        n = PERIODS * max(1, int(round(s.period)))
+        ys = s.ensemble(max(n, 400), ics=pair)
+        t = np.arange(ys.shape[1], dtype=float)
+    else:
+        n = PERIODS * PTS
+        ys = s.ensemble(n, ics=pair, pts_per_period=PTS)
+        t = np.arange(n) * s.period / PTS
+    a, b = ys[0], ys[1]
+
+    # 1. agreement with an independent reference over the first period
+    if s.kind == "map":
+        ref = reference_map(s, 20)
+        got = a[:20]
+    elif s.kind == "delay":
+        ref = reference_delay(s, t[: PTS + 1])
+        got = a[: PTS + 1]
+    else:
+        ref = reference_flow(s, t[: PTS + 1])
+        got = a[: PTS + 1]
+    scale = max(1.0, np.abs(ref).max())
+    assert np.abs(got - ref).max() <= 1e-7 * scale, f"max deviation {np.abs(got - ref).max():.3g}"
+
+    # 2. bounded: the second half stays within 10x the range of the first half
+    unbounded = list(s.declaration.extra.get("unbounded_indices", ()))
+    keep = [i for i in range(s.dimension) if i not in unbounded]
+    half = len(a) // 2
+    first = np.abs(a[:half, keep]).max()
+    assert np.abs(a[half:, keep]).max() <= 10 * first + 1.0
+
+    # 3. chaos: nearby trajectories separate exponentially
+    if not set(s.tags) & EXEMPT_CHAOS:
+        size = np.ptp(a[:, keep], axis=0).max()
+        rate = divergence_rate(a[:, keep], b[:, keep], t, size)
+        assert rate > 0, f"separation rate {rate}"
+
+    # 4. the declared period agrees with the power spectrum within a factor of 4
+    if s.kind != "map":
+        p = spectral_period(a[:, keep], t[1] - t[0])
+        assert s.period / 4 <= p <= 4 * s.period, f"spectral period {p:.4g} vs declared {s.period:.4g}"
