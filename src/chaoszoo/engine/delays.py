@@ -23,7 +23,7 @@ from chaoszoo.errors import InvalidArgumentError
 
 def step_count(decl: Declaration, tau: float, rtol: float, sample_dt: float) -> int:
     """Number of steps per delay interval, ``m``, so that ``h = tau / m``."""
-    h_target = min(0.3 * decl.period * rtol**0.25, sample_dt)
+    h_target = min(0.3 * decl.period * rtol**0.25, sample_dt, 2 * decl.dt)
     return max(4, math.ceil(tau / h_target))
 
 
@@ -53,6 +53,8 @@ def _solver(decl: Declaration, m: int, n_steps: int, noisy: bool):
             t = j * h
             x0, f0 = hist(Xb, Fb, j - m)
             x1, f1 = hist(Xb, Fb, j - m + 1)
+            # the constant history reaches t = 0 with zero slope (x' jumps there)
+            f1 = jnp.where(j - m + 1 == 0, 0.0, f1)
             xmid = 0.5 * (x0 + x1) + h * (f0 - f1) / 8.0
             k1 = field(t, y, params, x0)
             k = jnp.mod(j, m + 1)

@@ -55,6 +55,7 @@ def _sde_solver(decl: Declaration, max_steps: int):
     import diffrax
     import jax
     import jax.numpy as jnp
+    import lineax
 
     field = jax_field(decl)
 
@@ -64,7 +65,8 @@ def _sde_solver(decl: Declaration, max_steps: int):
         )
         terms = diffrax.MultiTerm(
             diffrax.ODETerm(lambda t, y, args: field(t, y, args)),
-            diffrax.ControlTerm(lambda t, y, args: noise * jnp.ones_like(y), bm),
+            # diagonal noise: a (d, d) diagonal operator acting on the (d,) Brownian increment
+            diffrax.ControlTerm(lambda t, y, args: lineax.DiagonalLinearOperator(noise * jnp.ones_like(y)), bm),
         )
         sol = diffrax.diffeqsolve(
             terms, diffrax.ShARK(), ts[0], ts[-1], h, y0, params,

@@ -51,20 +51,24 @@ def positive_float(value, name: str) -> float:
 
 
 def resolve_grid(n, *, kind: str, period: float, default_dt: float, pts_per_period=None,
-                 dt=None, t_end=None, transient=0) -> tuple[TimeGrid, int]:
+                 dt=None, t_end=None, transient=0, pts_per_lyapunov_time=None,
+                 max_lyapunov=None) -> tuple[TimeGrid, int]:
     """Resolve the user's grid options to a :class:`TimeGrid` and a transient length.
 
     Exactly one of ``pts_per_period`` (``dt = period / pts_per_period``), ``dt`` or
     ``t_end`` (``dt = t_end / (n - 1)``) may be given; with none, the system's default
-    step is used. Maps always step by one iteration (``pts_per_period``, ``dt`` and
+    step is used. A fourth option, ``pts_per_lyapunov_time``, gives ``dt = (1 / max_lyapunov)
+    / pts_per_lyapunov_time`` with the system's recorded largest exponent ``max_lyapunov``.
+    Maps always step by one iteration (``pts_per_period``, ``dt`` and
     ``t_end`` are rejected for them). ``transient`` samples are integrated first and
     discarded, so the returned grid starts at ``transient * dt``.
     """
     n = positive_int(n, "n")
-    given = {k: v for k, v in dict(pts_per_period=pts_per_period, dt=dt, t_end=t_end).items() if v is not None}
+    given = {k: v for k, v in dict(pts_per_period=pts_per_period, dt=dt, t_end=t_end,
+                                   pts_per_lyapunov_time=pts_per_lyapunov_time).items() if v is not None}
     if len(given) > 1:
         raise InvalidArgumentError(
-            f"Give at most one of pts_per_period, dt and t_end; got {', '.join(sorted(given))}."
+            f"Give at most one of pts_per_period, dt, t_end and pts_per_lyapunov_time; got {', '.join(sorted(given))}."
         )
     try:
         transient = operator.index(transient)
@@ -80,6 +84,15 @@ def resolve_grid(n, *, kind: str, period: float, default_dt: float, pts_per_peri
         step = 1.0
     elif pts_per_period is not None:
         step = period / positive_int(pts_per_period, "pts_per_period")
+    elif pts_per_lyapunov_time is not None:
+        pts = positive_int(pts_per_lyapunov_time, "pts_per_lyapunov_time")
+        if max_lyapunov is None or not max_lyapunov > 0:
+            raise InvalidArgumentError(
+                "pts_per_lyapunov_time needs a positive recorded largest Lyapunov exponent; "
+                + ("this system has none recorded (run `chaoszoo annotate`)" if max_lyapunov is None
+                   else f"this system's is {max_lyapunov:.4g}, so it has no Lyapunov time")
+                + ". Use pts_per_period or dt instead.")
+        step = 1.0 / float(max_lyapunov) / pts
     elif dt is not None:
         step = positive_float(dt, "dt")
     elif t_end is not None:

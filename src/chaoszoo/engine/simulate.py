@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from chaoszoo.catalog.declaration import Declaration
-from chaoszoo.engine import delays, flows, maps
+from chaoszoo.engine import delays, etdrk4, flows, maps
 from chaoszoo.engine._jax import x64
 from chaoszoo.engine.grid import TimeGrid
 from chaoszoo.errors import IntegrationError, InvalidArgumentError
@@ -102,6 +102,8 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
             ys, ok = maps.iterate(decl, ics, jparams, n_total, noise=float(noise), keys=keys)
         elif decl.kind == "delay":
             ys, ok = delays.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=float(noise), keys=keys)
+        elif "semilinear" in decl.extra:
+            ys, ok = etdrk4.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=float(noise), keys=keys)
         else:
             ys, ok = flows.integrate(decl, ics, jparams, ts, rtol=float(rtol), atol=float(atol),
                                      noise=float(noise), keys=keys)

@@ -1,0 +1,506 @@
+"""Lyapunov exponents computed from the equations (tangent dynamics + QR re-orthonormalisation).
+
+For a flow ``x' = f(x, t)`` the tangent vectors obey the variational equation
+``V' = J(x, t) V`` with ``J = df/dx``. Integrating the state and ``k`` tangent vectors
+together and re-orthonormalising ``V = Q R`` every ``q`` steps, the exponents are
+
+.. math:: \\lambda_i = \\frac{1}{T} \\sum_{\\text{QR steps}} \\ln |R_{ii}|,
+
+(Benettin, Galgani, Giorgilli & Strelcyn 1980; Shimada & Nagashima 1979). Here the
+augmented system is advanced with a fixed-step classical Runge-Kutta method (RK4) inside
+one jitted XLA loop; the Jacobian-vector products come from ``jax.linearize`` of
+:func:`chaoszoo.engine.fields.jax_field`, so no Jacobian is ever written by hand. A batch
+of initial conditions is processed with ``jax.vmap``.
+
+* Maps ``x_{n+1} = F(x_n)``: ``V_{n+1} = DF(x_n) V_n``; one QR per ``q`` iterations,
+  exponents per iteration.
+* Delay equations ``x' = f(x(t), x(t - \\tau))``: the state is the history segment on
+  ``[t - \\tau, t]``, discretised into a buffer of ``m + 2`` points spaced ``h = \\tau / m``.
+  One RK4 step (the delayed midpoint value is the 4-point Lagrange interpolant
+  ``(-B_0 + 9 B_1 + 9 B_2 - B_3) / 16``) is a smooth map of the buffer, and its tangent map
+  propagates tangent buffers. This is the finite-dimensional approximation of
+  Farmer (1982); it converges as ``m`` grows. Only the leading few exponents are computed
+  by default.
+
+Design measured on a 2-core CPU (Lorenz, full spectrum): with 100 RK4 steps per period and
+QR every 10 steps, 500 periods take about 0.3 s warm and reproduce the published spectrum
+to better than 1 %. A diffrax adaptive solver on the same augmented system was slower
+(step-size control over 12 variables) without improving the estimate, whose error is
+dominated by the finite averaging time, not by the step.
+
+References:
+    Benettin, G., Galgani, L., Giorgilli, A. & Strelcyn, J.-M. (1980). Meccanica 15, 9-30.
+    Shimada, I. & Nagashima, T. (1979). Prog. Theor. Phys. 61(6), 1605-1616.
+    Farmer, J. D. (1982). Chaotic attractors of an infinite-dimensional dynamical system.
+        Physica D 4(3), 366-393.
+    Kaplan, J. L. & Yorke, J. A. (1979). Lecture Notes in Mathematics 730, 204-227.
+    Pesin, Ya. B. (1977). Russian Math. Surveys 32(4), 55-114.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from chaoszoo.engine._jax import x64
+from chaoszoo.engine.fields import jax_field
+from chaoszoo.errors import ConvergenceError, InvalidArgumentError
+
+#: Default settings; times for flows and delays are in units of the system's period.
+DEFAULTS = MappingProxyType(dict(
+    flow=dict(t_total=1000.0, transient=30.0, steps_per_period=100, qr_every=10),
+    map=dict(t_total=50_000, transient=1_000, qr_every=1),
+    delay=dict(t_total=400.0, transient=30.0, points_per_delay=40, qr_every=5),
+))
+#: Number of exponents computed for delay equations when ``n_exponents`` is not given.
+DELAY_EXPONENTS = 3
+#: Number of consecutive segments the averaging run is split into (batch-means error).
+N_SEGMENTS = 8
+
+
+@dataclass(frozen=True)
+class LyapunovResult:
+    """Lyapunov exponents with their uncertainty.
+
+    Attributes:
+        mean: exponents sorted in descending order (per unit time; per iteration for maps).
+        stderr: standard error of each exponent: across initial conditions when ``n_ics > 1``,
+            otherwise from batch means over consecutive segments of the run.
+        settings: the numerical settings used (integration time, step, QR interval, ...).
+        per_ic: ``(n_ics, k)`` estimates, one row per initial condition.
+    """
+
+    mean: np.ndarray
+    stderr: np.ndarray
+    settings: Mapping[str, object] = field(default_factory=dict)
+    per_ic: np.ndarray | None = None
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.mean, dtype=dtype)
+
+
+# --------------------------------------------------------------------------- kernels
+def _rk4_tangent(field_fn, t, y, V, p, h, yd=None):
+    """One RK4 step of the state ``y`` and tangent matrix ``V`` (columns) of a flow."""
+    import jax
+
+    def aug(t, y, V):
+        f, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
+        return f, jax.vmap(lin, in_axes=1, out_axes=1)(V)
+
+    k1, K1 = aug(t, y, V)
+    k2, K2 = aug(t + h / 2, y + h / 2 * k1, V + h / 2 * K1)
+    k3, K3 = aug(t + h / 2, y + h / 2 * k2, V + h / 2 * K2)
+    k4, K4 = aug(t + h, y + h * k3, V + h * K3)
+    return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), V + h / 6 * (K1 + 2 * K2 + 2 * K3 + K4)
+
+
+def _delay_step_fn(field_fn):
+    """A function ``(t, B, p, h) -> B'`` advancing a history buffer by one RK4 step."""
+    import jax.numpy as jnp
+
+    def step(t, B, p, h):
+        y = B[-1]
+        x0, x1 = B[1], B[2]
+        xm = (-B[0] + 9.0 * B[1] + 9.0 * B[2] - B[3]) / 16.0
+        k1 = field_fn(t, y, p, x0)
+        k2 = field_fn(t + h / 2, y + h / 2 * k1, p, xm)
+        k3 = field_fn(t + h / 2, y + h / 2 * k2, p, xm)
+        k4 = field_fn(t + h, y + h * k3, p, x1)
+        y_next = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        return jnp.concatenate([B[1:], y_next[None]], axis=0)
+
+    return step
+
+
+@functools.cache
+def _kernel(decl, k: int):
+    """Jitted ``(t0, ys, Vs, params, h, q, n_qr) -> (t, ys, Vs, log_sums)`` vmapped over ics.
+
+    ``q`` steps between QR decompositions, ``n_qr`` decompositions; both are traced, so one
+    compilation serves every run length of a system (for a given ``k``).
+    """
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    field_fn = jax_field(decl)
+    kind = decl.kind
+    if kind == "flow":
+        def advance(t, y, V, p, h):
+            y, V = _rk4_tangent(field_fn, t, y, V, p, h)
+            return t + h, y, V
+    elif kind == "map":
+        def advance(t, y, V, p, h):
+            y2, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
+            return t + 1.0, y2, jax.vmap(lin, in_axes=1, out_axes=1)(V)
+    else:
+        step = _delay_step_fn(field_fn)
+
+        def advance(t, B, V, p, h):
+            B2, lin = jax.linearize(lambda bb: step(t, bb, p, h), B)
+            return t + h, B2, jax.vmap(lin, in_axes=-1, out_axes=-1)(V)
+
+    def one(t0, y, V, p, h, q, n_qr):
+        shape = V.shape
+
+        def block(i, carry):
+            t, y, V, logs = carry
+            t, y, V = lax.fori_loop(0, q, lambda j, c: advance(c[0], c[1], c[2], p, h), (t, y, V))
+            Q, R = jnp.linalg.qr(V.reshape(-1, k))
+            logs = logs + jnp.log(jnp.abs(jnp.diagonal(R)))
+            return t, y, Q.reshape(shape), logs
+
+        return lax.fori_loop(0, n_qr, block, (t0, y, V, jnp.zeros(k, y.dtype)))
+
+    return jax.jit(jax.vmap(one, in_axes=(None, 0, 0, None, None, None, None)))
+
+
+# --------------------------------------------------------------------------- helpers
+def _as_system(system):
+    from chaoszoo.system import System, get
+
+    if isinstance(system, System):
+        return system
+    if isinstance(system, str):
+        return get(system)
+    raise InvalidArgumentError(f"system must be a chaoszoo System or a catalog name; got {type(system).__name__}.")
+
+
+def _positive(value, name, integer=False):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{name} must be a positive number; got {value!r}.") from None
+    if not (math.isfinite(v) and v > 0) or (integer and not v.is_integer()):
+        kind = "integer" if integer else "number"
+        raise InvalidArgumentError(f"{name} must be a positive, finite {kind}; got {value!r}.")
+    return int(v) if integer else v
+
+
+def _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per_delay, qr_every):
+    kind = sys.kind
+    base = dict(DEFAULTS[kind])
+    d = sys.dimension
+    if kind == "delay":
+        m = base["points_per_delay"] if points_per_delay is None else _positive(points_per_delay, "points_per_delay", True)
+        if m < 4:
+            raise InvalidArgumentError(f"points_per_delay must be at least 4; got {m}.")
+        base["points_per_delay"] = m
+        state_dim = (m + 2) * d
+        default_k = min(DELAY_EXPONENTS, state_dim)
+    else:
+        state_dim = d
+        default_k = d
+        if kind == "flow" and steps_per_period is not None:
+            base["steps_per_period"] = _positive(steps_per_period, "steps_per_period", True)
+    k = default_k if n_exponents is None else _positive(n_exponents, "n_exponents", True)
+    if k > state_dim:
+        raise InvalidArgumentError(
+            f"{sys.name} has {state_dim} tangent directions; n_exponents={k} is too many "
+            f"(give at most {state_dim}{', or raise points_per_delay' if kind == 'delay' else ''}).")
+    if t_total is not None:
+        base["t_total"] = _positive(t_total, "t_total")
+    if transient is not None:
+        if transient != 0:
+            base["transient"] = _positive(transient, "transient")
+        else:
+            base["transient"] = 0.0
+    if qr_every is not None:
+        base["qr_every"] = _positive(qr_every, "qr_every", True)
+    base["n_exponents"] = k
+    return base
+
+
+def _step(sys, st, params) -> float:
+    """The integration step: period / steps (flows), tau / m (delays), 1 (maps)."""
+    if sys.kind == "flow":
+        return sys.period / st["steps_per_period"]
+    if sys.kind == "delay":
+        tau = float(params[sys.delay])
+        if not tau > 0:
+            raise InvalidArgumentError(f"{sys.name}: the delay {sys.delay!r} must be positive; got {tau}.")
+        return tau / st["points_per_delay"]
+    return 1.0
+
+
+def _initial(sys, ics: np.ndarray, st, k: int, seed: int):
+    """Initial states and orthonormal tangent frames (random, seeded) for a batch."""
+    rng = np.random.default_rng(seed)
+    n = len(ics)
+    if sys.kind == "delay":
+        m = st["points_per_delay"]
+        Y = np.repeat(ics[:, None, :], m + 2, axis=1)  # constant history
+        shape = (m + 2, sys.dimension)
+    else:
+        Y = ics
+        shape = (sys.dimension,)
+    size = int(np.prod(shape))
+    V = np.empty((n, *shape, k))
+    for i in range(n):
+        q, _ = np.linalg.qr(rng.standard_normal((size, k)))
+        V[i] = q.reshape(*shape, k)
+    return Y, V
+
+
+def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=None, n_ics=1,
+         seed=None, steps_per_period=None, points_per_delay=None, qr_every=None) -> LyapunovResult:
+    from chaoszoo.engine.simulate import derived_seed
+
+    sys = _as_system(sys)
+    st = _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per_delay, qr_every)
+    k = st["n_exponents"]
+    n_ics = _positive(n_ics, "n_ics", True)
+    if seed is not None and not (isinstance(seed, (int, np.integer)) and seed >= 0):
+        raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}.")
+    p = sys._p(params)
+    h = _step(sys, st, p)
+    base_ic = sys.ic if ic is None else sys._x(ic)
+    rng = np.random.default_rng(derived_seed(sys.name, "lyapunov", seed))
+    ics = np.repeat(base_ic[None, :], n_ics, axis=0)
+    if n_ics > 1:
+        ics[1:] += 1e-2 * (np.abs(base_ic) + 1e-2) * rng.standard_normal((n_ics - 1, sys.dimension))
+    Y, V = _initial(sys, ics, st, k, int(rng.integers(2**31)))
+
+    q = st["qr_every"]
+    # times are given in periods (iterations for maps; for delays the longer of period and delay)
+    unit = 1.0 if sys.kind == "map" else sys.period if sys.kind == "flow" else max(sys.period, float(p[sys.delay]))
+    n_trans = int(math.ceil(st["transient"] * unit / h / q))
+    n_qr = max(N_SEGMENTS, int(math.ceil(st["t_total"] * unit / h / q)))
+    seg = int(math.ceil(n_qr / N_SEGMENTS))
+    with x64():
+        import jax.numpy as jnp
+
+        fn = _kernel(sys.declaration, k)
+        jp = {name: jnp.asarray(v, dtype=jnp.float64) for name, v in p.items()}
+        t, Yj, Vj = 0.0, jnp.asarray(Y), jnp.asarray(V)
+        hj = jnp.asarray(h, dtype=jnp.float64)
+        if n_trans:
+            t_arr, Yj, Vj, _ = fn(jnp.asarray(0.0), Yj, Vj, jp, hj, q, n_trans)
+            t = float(t_arr[0])
+        logs = []
+        for _ in range(N_SEGMENTS):
+            t_arr, Yj, Vj, lg = fn(jnp.asarray(t), Yj, Vj, jp, hj, q, seg)
+            t = float(t_arr[0])
+            logs.append(np.asarray(lg))
+    logs = np.stack(logs, axis=1)  # (n_ics, segments, k)
+    if not np.isfinite(logs).all() or not np.isfinite(np.asarray(Yj)).all():
+        raise ConvergenceError(
+            f"{sys.name}: the tangent integration became non-finite (fixed step {h:.3g}). "
+            + ("Increase steps_per_period, or start from an initial condition on the attractor."
+               if sys.kind == "flow" else "Start from an initial condition on the attractor, or check the parameters."))
+    seg_time = seg * q * h
+    rates = logs / seg_time  # per segment
+    per_ic = np.sort(rates.mean(axis=1), axis=1)[:, ::-1]
+    mean = per_ic.mean(axis=0)
+    if n_ics > 1:
+        stderr = per_ic.std(axis=0, ddof=1) / math.sqrt(n_ics)
+    else:
+        seg_rates = np.sort(rates[0], axis=1)[:, ::-1]
+        stderr = seg_rates.std(axis=0, ddof=1) / math.sqrt(N_SEGMENTS)
+    settings = dict(kind=sys.kind, n_exponents=k, n_ics=n_ics, seed=seed, step=h, qr_every=q,
+                    transient=st["transient"], t_total=st["t_total"],
+                    time_unit="iterations" if sys.kind == "map" else "periods",
+                    averaging_time=N_SEGMENTS * seg_time)
+    if sys.kind == "flow":
+        settings["steps_per_period"] = st["steps_per_period"]
+    if sys.kind == "delay":
+        settings["points_per_delay"] = st["points_per_delay"]
+    return LyapunovResult(mean=mean, stderr=stderr, settings=MappingProxyType(settings), per_ic=per_ic)
+
+
+# --------------------------------------------------------------------------- public API
+def lyapunov_spectrum_with_error(system, n_exponents: int | None = None, t_total: float | None = None,
+                                 transient: float | None = None, ic=None, params=None, n_ics: int = 1,
+                                 seed: int | None = None, *, steps_per_period: int | None = None,
+                                 points_per_delay: int | None = None, qr_every: int | None = None) -> LyapunovResult:
+    """The Lyapunov spectrum with its standard error; see :func:`lyapunov_spectrum`.
+
+    Returns:
+        :class:`LyapunovResult` with ``mean`` (descending), ``stderr`` and ``settings``.
+    """
+    return _run(system, n_exponents, t_total, transient, ic, params, n_ics, seed,
+                steps_per_period, points_per_delay, qr_every)
+
+
+def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | None = None,
+                      transient: float | None = None, ic=None, params=None, n_ics: int = 1,
+                      seed: int | None = None, *, steps_per_period: int | None = None,
+                      points_per_delay: int | None = None, qr_every: int | None = None) -> np.ndarray:
+    """The leading Lyapunov exponents of a catalog system, from its equations.
+
+    The state and ``k`` tangent vectors are integrated together (fixed-step RK4 for flows and
+    delays, exact iteration for maps), re-orthonormalised by QR every ``qr_every`` steps, and
+    ``lambda_i = (1/T) sum ln|R_ii|``. A transient is first run from the initial condition so
+    that the averaging starts on the attractor.
+
+    Arguments:
+        system: a :class:`chaoszoo.System` or a catalog name.
+        n_exponents: how many exponents (default: all ``d`` for flows and maps, 3 for delays).
+        t_total: averaging length, in periods of the system (iterations for maps; for delay
+            equations in units of the longer of period and delay); defaults: 1,000 periods,
+            50,000 iterations, 400 units (delays).
+        transient: discarded lead-in, same units (defaults 30 periods, 1,000 iterations).
+        ic: starting state (default: the system's); params: parameter overrides.
+        n_ics: number of initial conditions averaged (the first is ``ic``, the others are
+            seeded perturbations of it, relative size 1e-2), run together with ``vmap``.
+        seed: seed of those perturbations and of the initial tangent frame.
+        steps_per_period: RK4 steps per period for flows (default 100).
+        points_per_delay: buffer points per delay interval for delay equations (default 40).
+        qr_every: steps between re-orthonormalisations.
+
+    Returns:
+        ``(k,)`` exponents in descending order, per unit time (per iteration for maps),
+        averaged over the initial conditions.
+
+    Raises:
+        InvalidArgumentError: bad options; ConvergenceError: the run became non-finite.
+    """
+    return _run(system, n_exponents, t_total, transient, ic, params, n_ics, seed,
+                steps_per_period, points_per_delay, qr_every).mean
+
+
+def max_lyapunov(system, t_total: float | None = None, transient: float | None = None, ic=None,
+                 params=None, n_ics: int = 1, seed: int | None = None, **options) -> float:
+    """The largest Lyapunov exponent alone (one tangent vector, so cheaper than the spectrum).
+
+    Arguments as in :func:`lyapunov_spectrum`. Returns a float.
+    """
+    return float(_run(system, 1, t_total, transient, ic, params, n_ics, seed,
+                      options.get("steps_per_period"), options.get("points_per_delay"),
+                      options.get("qr_every")).mean[0])
+
+
+def _check_spectrum(spectrum) -> np.ndarray:
+    try:
+        s = np.asarray(spectrum, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"spectrum must be a sequence of numbers; got {spectrum!r}.") from None
+    if s.size == 0:
+        raise InvalidArgumentError("spectrum is empty; pass the Lyapunov exponents in descending order.")
+    if not np.isfinite(s).all():
+        raise InvalidArgumentError(f"spectrum contains NaN or infinity: {s.tolist()}.")
+    if np.any(np.diff(s) > 0):
+        raise InvalidArgumentError(
+            f"spectrum must be sorted in descending order (largest first); got {s.tolist()}. "
+            "Sort it with np.sort(spectrum)[::-1].")
+    return s
+
+
+def kaplan_yorke_dimension(spectrum) -> float:
+    """The Kaplan-Yorke (Lyapunov) dimension of a descending spectrum.
+
+    .. math:: D_{KY} = j + \\frac{\\sum_{i \\le j} \\lambda_i}{|\\lambda_{j+1}|},
+
+    with ``j`` the largest index whose partial sum is non-negative. Returns 0 when
+    ``lambda_1 < 0`` and ``len(spectrum)`` when every partial sum is non-negative (the
+    spectrum is then too short to bound the dimension).
+
+    Raises:
+        InvalidArgumentError: empty, non-finite or unsorted spectrum.
+    """
+    s = _check_spectrum(spectrum)
+    c = np.cumsum(s)
+    if c[0] < 0:
+        return 0.0
+    nonneg = np.nonzero(c >= 0)[0]
+    j = int(nonneg[-1]) + 1  # number of exponents in the non-negative partial sum
+    if j == len(s):
+        return float(len(s))
+    return float(j + c[j - 1] / abs(s[j]))
+
+
+def pesin_entropy(spectrum) -> float:
+    """Pesin's upper bound on the Kolmogorov-Sinai entropy: the sum of positive exponents.
+
+    Raises:
+        InvalidArgumentError: empty, non-finite or unsorted spectrum.
+    """
+    s = _check_spectrum(spectrum)
+    return float(s[s > 0].sum())
+
+
+# --------------------------------------------------------------------------- sampling
+@functools.cache
+def _sampler(decl, n: int):
+    """Jitted ``(y0, params, h, steps_per_sample) -> (n, ...)`` fixed-step samples of one orbit."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    field_fn = jax_field(decl)
+    if decl.kind == "flow":
+        def advance(t, y, p, h):
+            k1 = field_fn(t, y, p)
+            k2 = field_fn(t + h / 2, y + h / 2 * k1, p)
+            k3 = field_fn(t + h / 2, y + h / 2 * k2, p)
+            k4 = field_fn(t + h, y + h * k3, p)
+            return t + h, y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    elif decl.kind == "map":
+        def advance(t, y, p, h):
+            return t + 1.0, field_fn(t, y, p)
+    else:
+        step = _delay_step_fn(field_fn)
+
+        def advance(t, B, p, h):
+            return t + h, step(t, B, p, h)
+
+    def run(y0, p, h, every):
+        def body(c, _):
+            t, y = lax.fori_loop(0, every, lambda j, c: advance(c[0], c[1], p, h), c)
+            return (t, y), (y[-1] if decl.kind == "delay" else y)
+
+        (_, y_end), ys = lax.scan(body, (jnp.zeros((), y0.dtype), y0), None, length=n)
+        return y_end, ys
+
+    return jax.jit(run)
+
+
+def sample_attractor(system, n: int = 4096, samples_per_period: int = 20, transient: float = 30.0,
+                     params=None, steps_per_period: int = 100,
+                     points_per_delay: int | None = None) -> tuple[np.ndarray, float]:
+    """``n`` states on the attractor, sampled ``samples_per_period`` times per period, from the
+    same fixed-step scheme as the Lyapunov computation (cheap to compile; for analysis, not
+    for reference trajectories - use :meth:`chaoszoo.System.trajectory` for those).
+
+    ``transient`` is in periods (iterations for maps). Returns ``(values (n, d), dt)`` with
+    ``dt`` the actual sampling interval (the nearest whole number of integration steps).
+
+    Raises:
+        ConvergenceError: the orbit became non-finite.
+    """
+    sys = _as_system(system)
+    n = _positive(n, "n", True)
+    p = sys._p(params)
+    spp = _positive(samples_per_period, "samples_per_period", True)
+    if sys.kind == "map":
+        h, every, n_trans = 1.0, 1, int(transient)
+        y0 = sys.ic
+    else:
+        if sys.kind == "flow":
+            h = sys.period / _positive(steps_per_period, "steps_per_period", True)
+        else:
+            m = DEFAULTS["delay"]["points_per_delay"] if points_per_delay is None else _positive(points_per_delay, "points_per_delay", True)
+            h = float(p[sys.delay]) / m
+        every = max(1, int(round(sys.period / spp / h)))
+        n_trans = int(math.ceil(transient * sys.period / h / every))
+        y0 = sys.ic if sys.kind == "flow" else np.repeat(sys.ic[None, :], int(round(float(p[sys.delay]) / h)) + 2, axis=0)
+    with x64():
+        import jax.numpy as jnp
+
+        jp = {name: jnp.asarray(v, dtype=jnp.float64) for name, v in p.items()}
+        fn = _sampler(sys.declaration, n)
+        hj = jnp.asarray(h, dtype=jnp.float64)
+        y = jnp.asarray(y0)
+        if n_trans:  # one call of n blocks long enough to cover the transient
+            y, _ = fn(y, jp, hj, every * int(math.ceil(n_trans / n)))
+        _, ys = fn(y, jp, hj, every)
+        ys = np.asarray(ys)
+    if not np.isfinite(ys).all():
+        raise ConvergenceError(f"{sys.name}: the sampled orbit became non-finite; try more steps_per_period.")
+    return ys, float(every * h)

@@ -1,0 +1,97 @@
+"""``chaoszoo annotate``: recompute the invariants of catalog systems into invariants.json."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from chaoszoo.cli import main
+
+
+def _worker_init() -> None:
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+
+
+def _work(name: str):
+    """Run in a worker process: ``(name, entry or None, error message or None)``."""
+    from chaoszoo.analysis.annotate import compute
+    from chaoszoo.errors import ChaoszooError
+
+    try:
+        return name, compute(name), None
+    except ChaoszooError as exc:
+        return name, None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - report any failure of one system, keep going
+        return name, None, f"{type(exc).__name__}: {exc}"
+
+
+@main.command("annotate")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Annotate every system in the catalog.")
+@click.option("--jobs", "-j", type=click.IntRange(1, None), default=1, show_default=True,
+              help="Worker processes.")
+@click.option("--force", is_flag=True, help="Recompute systems already annotated with the same settings.")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="JSON file to update (default: the catalog's invariants.json).")
+def annotate_cmd(names, all_, jobs, force, output):
+    """Recompute Lyapunov spectrum, dimensions, entropies and period of NAMES (or --all).
+
+    Results are merged into invariants.json after every system (atomic write), so an
+    interrupted run resumes where it stopped; systems already done with the same settings
+    and parameters are skipped. Estimates that do not converge are reported, not written.
+    """
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    from tqdm import tqdm
+
+    import chaoszoo as cz
+    from chaoszoo.analysis.annotate import SETTINGS
+    from chaoszoo.catalog import invariants as store
+
+    if all_ and names:
+        raise click.UsageError("Give system NAMES or --all, not both.")
+    if not all_ and not names:
+        raise click.UsageError("Give one or more system NAMES, or --all.")
+    todo = cz.names() if all_ else list(dict.fromkeys(names))
+    for n in todo:
+        cz.get(n)  # unknown names fail early, with suggestions
+    table = store.load(output)
+    done = table["systems"]
+    if not force:
+        skipped = [n for n in todo if n in done and done[n].get("settings") == SETTINGS
+                   and done[n].get("params") == cz.get(n).params and done[n].get("version") == cz.__version__]
+        todo = [n for n in todo if n not in skipped]
+        if skipped:
+            click.echo(f"{len(skipped)} system(s) already annotated with these settings; skipping them.")
+    if not todo:
+        click.echo("Nothing to do.")
+        return
+    failures = []
+    bar = tqdm(total=len(todo), unit="system", desc="annotate")
+
+    def record(name, entry, error):
+        if entry is None:
+            failures.append(name)
+            tqdm.write(f"{name}: not written - {error}")
+        else:
+            current = store.load(output)
+            current["systems"][name] = entry
+            store.write(current, output)
+        bar.update(1)
+
+    if jobs == 1:
+        _worker_init()
+        for n in todo:
+            record(*_work(n))
+    else:
+        ctx = mp.get_context("spawn")  # JAX is not fork-safe
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+            futures = [pool.submit(_work, n) for n in todo]
+            for fut in cf.as_completed(futures):
+                record(*fut.result())
+    bar.close()
+    click.echo(f"Annotated {len(todo) - len(failures)} of {len(todo)} system(s)"
+               + (f"; not converged or failed: {', '.join(sorted(failures))}." if failures else "."))

@@ -1,0 +1,343 @@
+"""Building a collection: resumable, crash-safe, parallel over systems.
+
+A build runs one task per system. A task generates the system's trajectories (one JAX
+compilation per worker and system), writes its shard atomically, then writes a small
+completion record (shard checksum, declaration hash, facts for the manifest) into the
+hidden state directory ``DIR/.chaoszoo-build/``. When every task is done, the dataset card
+and finally ``manifest.json`` are written (atomically), and the state directory removed.
+
+Resuming: running the same build again (after ``kill -9`` at any moment, a full disk, a
+crash) finds the state directory, keeps every shard whose record matches its SHA-256
+checksum and its declaration, and regenerates only the rest. Because generation is
+deterministic and the manifest is assembled from the records in a fixed order, the final
+directory is byte-identical to that of an uninterrupted build.
+
+Executors: ``"local"`` runs tasks in a :class:`concurrent.futures.ProcessPoolExecutor`
+with the ``spawn`` start method (``jobs=1`` runs them in this process); ``"ray"`` submits
+the same task function to a Ray cluster (``address=None`` starts a local Ray instance;
+the output directory must be on a file system shared by all Ray nodes).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaoszoo.data import storage
+from chaoszoo.data.presets import Preset, get_preset
+from chaoszoo.errors import DatasetError, IntegrationError, InvalidArgumentError
+
+EXECUTORS = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What :func:`build` did: the directory, its manifest, and how many shards it generated."""
+
+    path: Path
+    manifest: dict
+    generated: tuple[str, ...]
+    reused: tuple[str, ...]
+    seconds: float
+
+
+def resolve_systems(preset: Preset) -> tuple[str, ...]:
+    """The preset's systems, checked against the catalog (all of it when ``systems`` is None).
+
+    Raises:
+        DatasetError: a named system is not in the catalog (names it, with suggestions).
+    """
+    import chaoszoo as cz
+    from chaoszoo.errors import UnknownSystemError
+
+    if preset.systems is None:
+        return tuple(cz.names())
+    known = cz.names()
+    for name in preset.systems:
+        if name not in known:
+            hint = UnknownSystemError(name, known).message
+            raise DatasetError(
+                f"Preset {preset.name!r} needs system {name!r}, which is not in the catalog. {hint} "
+                "Pass systems=... (or --systems) naming systems that exist."
+            )
+    return tuple(sorted(preset.systems))
+
+
+def _worker_init() -> None:
+    # one core per worker: JAX must not spread each worker over every core
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+
+def build_system(out: str, settings: dict, name: str) -> dict:
+    """Generate one system's shard and completion record (runs in a worker). Returns the record."""
+    import chaoszoo as cz
+    from chaoszoo.data.generate import generate_system
+
+    root = Path(out)
+    preset = Preset.from_settings(settings)
+    system = cz.get(name)
+    record = {"system": name, "declaration_hash": storage.system_hash(name),
+              "period": system.period, "kind": system.kind, "dimension": system.dimension}
+    try:
+        result = generate_system(system, preset)
+    except IntegrationError as err:
+        record.update(file=None, failed=str(err))
+    else:
+        data, rows = storage.shard_bytes(result)
+        rel = storage.shard_name(name)
+        storage.atomic_write(root / rel, data)
+        record.update(file=rel, sha256=storage.sha256_bytes(data), bytes=len(data), rows=rows,
+                      trajectories=rows, skipped=result.skipped, **result.info)
+    storage.atomic_write(root / storage.STATE_DIR / f"{name}.json", storage.json_bytes(record))
+    return record
+
+
+def _prepare(root: Path, preset: Preset, systems: tuple[str, ...], fingerprint: dict) -> dict[str, dict]:
+    """Check/prepare the directory; returns the completion records that can be reused."""
+    state = root / storage.STATE_DIR
+    if root.exists() and not root.is_dir():
+        raise DatasetError(f"{root} exists and is not a directory; choose another output path.")
+    existing = root.is_dir() and any(root.iterdir())
+    records: dict[str, dict] = {}
+    if existing:
+        if (state / "build.json").is_file():
+            try:
+                old = json.loads((state / "build.json").read_text())
+            except (OSError, json.JSONDecodeError):
+                old = None
+            if old != fingerprint:
+                raise DatasetError(
+                    f"{root} holds an unfinished chaoszoo build with other settings or systems. Resume it with "
+                    "its original options, or choose another --out (or delete the directory).")
+        elif (root / storage.MANIFEST).is_file():
+            doc = storage.read_manifest(root)
+            if doc.get("build") != fingerprint:
+                raise DatasetError(
+                    f"{root} holds a chaoszoo dataset built with other settings, systems or catalog entries "
+                    f"(preset {doc.get('preset', {}).get('name')!r}). Choose another --out, or delete it to rebuild.")
+            # same build: reuse records from the manifest (corrupt shards are regenerated below)
+            for name, info in doc.get("systems", {}).items():
+                records[name] = info
+            for name, reason in doc.get("failed", {}).items():
+                records[name] = reason
+        else:
+            raise DatasetError(
+                f"{root} is not empty and holds no chaoszoo dataset (no {storage.MANIFEST}); refusing to write "
+                "into it. Choose an empty or new directory for --out.")
+    (root / storage.SHARD_DIR).mkdir(parents=True, exist_ok=True)
+    state.mkdir(exist_ok=True)
+    storage.remove_temp_files(root)
+    if not (state / "build.json").is_file():
+        storage.atomic_write(state / "build.json", storage.json_bytes(fingerprint))
+        for name, rec in records.items():  # carry a finished build's records into the state
+            storage.atomic_write(state / f"{name}.json", storage.json_bytes(rec))
+    (root / storage.MANIFEST).unlink(missing_ok=True)
+    # completion records of this build
+    reusable = {}
+    for name in systems:
+        p = state / f"{name}.json"
+        if not p.is_file():
+            continue
+        try:
+            rec = json.loads(p.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if rec.get("declaration_hash") != fingerprint["declarations"][name]:
+            continue
+        if rec.get("file") is None and rec.get("failed"):
+            reusable[name] = rec
+            continue
+        shard = root / str(rec.get("file"))
+        if shard.is_file() and shard.stat().st_size == rec.get("bytes") and storage.sha256_file(shard) == rec.get("sha256"):
+            reusable[name] = rec
+    return reusable
+
+
+def _progress(total: int, enabled: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="system", disable=not enabled, dynamic_ncols=True, file=sys.stderr)
+
+
+def build(preset: "str | Preset", out, *, systems=None, executor: str = "local", jobs: int | None = None,
+          address: str | None = None, progress: bool = True) -> BuildResult:
+    """Build (or resume, or confirm) a collection in directory ``out``.
+
+    Arguments:
+        preset: a preset name (``"quick"``, ``"standard"``, ``"large"``) or a :class:`Preset`.
+        out: output directory: new, empty, an unfinished build of the same settings (resumed),
+            or a finished one (checked; corrupt or missing shards are regenerated).
+        systems: restrict the preset to these catalog names.
+        executor: ``"local"`` (process pool) or ``"ray"``.
+        jobs: worker processes for the local executor (default: the number of CPU cores;
+            ``1`` runs in this process).
+        address: Ray cluster address (default: start a local Ray instance).
+        progress: show a tqdm progress bar on stderr.
+
+    Returns:
+        :class:`BuildResult`.
+
+    Raises:
+        InvalidArgumentError: unknown preset or executor, bad ``jobs``.
+        DatasetError: ``out`` holds something else, a system is missing from the catalog,
+            or the disk is full (completed shards are kept; run again to resume).
+    """
+    from chaoszoo import __version__
+
+    t_start = time.perf_counter()
+    preset = get_preset(preset)
+    if systems is not None:
+        systems = (systems,) if isinstance(systems, str) else tuple(systems)
+        preset = preset.replace(systems=systems)
+    if executor not in EXECUTORS:
+        raise InvalidArgumentError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}.")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InvalidArgumentError(f"jobs must be a positive integer or None; got {jobs!r}.")
+    names = resolve_systems(preset)
+    decl_hashes = {n: storage.system_hash(n) for n in names}
+    fingerprint = {"settings": preset.settings(), "systems": list(names), "declarations": decl_hashes,
+                   "package_version": __version__}
+    root = Path(out).expanduser().resolve()
+    if (root / storage.MANIFEST).is_file() and not (root / storage.STATE_DIR).exists():
+        try:
+            doc = storage.read_manifest(root)
+        except DatasetError:
+            doc = None
+        if doc is not None and doc.get("build") == fingerprint and storage.verify(root).ok:
+            return BuildResult(root, doc, (), names, time.perf_counter() - t_start)  # already complete
+    done = _prepare(root, preset, names, fingerprint)
+    pending = [n for n in names if n not in done]
+    records = dict(done)
+    bar = _progress(len(names), progress, f"chaoszoo dataset {preset.name}")
+    bar.update(len(done))
+    counts = {"trajectories": 0, "t0": time.perf_counter()}
+
+    def finished(rec: dict) -> None:
+        records[rec["system"]] = rec
+        counts["trajectories"] += rec.get("trajectories", 0) or 0
+        rate = counts["trajectories"] / max(1e-9, time.perf_counter() - counts["t0"])
+        bar.set_postfix_str(f"{rec['system']} | {counts['trajectories']} trajectories, {rate:.0f}/s")
+        bar.update(1)
+
+    settings = preset.settings()
+    try:
+        if pending:
+            if executor == "ray":
+                _run_ray(str(root), settings, pending, address, finished)
+            elif (jobs or os.cpu_count() or 1) == 1 or len(pending) == 1 and jobs is None:
+                for name in pending:
+                    finished(build_system(str(root), settings, name))
+            else:
+                _run_pool(str(root), settings, pending, jobs or os.cpu_count() or 1, finished)
+    except BaseException:
+        storage.remove_temp_files(root)
+        raise
+    finally:
+        bar.close()
+    manifest = _finish(root, preset, names, fingerprint, records)
+    return BuildResult(root, manifest, tuple(pending), tuple(sorted(done)), time.perf_counter() - t_start)
+
+
+def _run_pool(out: str, settings: dict, names: list[str], jobs: int, finished) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=ctx, initializer=_worker_init) as pool:
+        futures = {pool.submit(build_system, out, settings, n): n for n in names}
+        try:
+            remaining = set(futures)
+            while remaining:
+                complete, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for fut in complete:
+                    finished(fut.result())
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+def _run_ray(out: str, settings: dict, names: list[str], address: str | None, finished) -> None:
+    try:
+        import ray
+    except ImportError:
+        raise InvalidArgumentError(
+            "The ray executor needs Ray: install it with `pip install 'chaoszoo[ray]'` (or `pip install ray`)."
+        ) from None
+    started = False
+    if not ray.is_initialized():
+        env = {"env_vars": {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+                            "JAX_PLATFORMS": "cpu"}}
+        ray.init(address=address, runtime_env=env, include_dashboard=False, log_to_driver=False)
+        started = True
+    try:
+        task = ray.remote(num_cpus=1, max_retries=2)(build_system)
+        refs = {task.remote(out, settings, n): n for n in names}
+        remaining = list(refs)
+        while remaining:
+            ready, remaining = ray.wait(remaining, num_returns=1)
+            for ref in ready:
+                try:
+                    finished(ray.get(ref))
+                except ray.exceptions.RayTaskError as err:
+                    cause = err.as_instanceof_cause()
+                    raise cause from None
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _finish(root: Path, preset: Preset, names, fingerprint: dict, records: dict) -> dict:
+    from chaoszoo import __version__
+    import pyarrow
+
+    from chaoszoo.data.card import dataset_card
+
+    systems, failed, files = {}, {}, {}
+    for name in names:
+        rec = records[name]
+        if rec.get("file") is None:
+            failed[name] = rec
+            continue
+        systems[name] = rec
+        files[rec["file"]] = {"sha256": rec["sha256"], "bytes": rec["bytes"]}
+    manifest = {
+        "format": storage.FORMAT, "format_version": storage.FORMAT_VERSION,
+        "preset": preset.settings(), "build": fingerprint,
+        "package_version": __version__, "pyarrow_version": pyarrow.__version__,
+        "catalog_version": storage.catalog_version(),
+        "systems": systems, "failed": failed,
+        "trajectories": sum(r["rows"] for r in systems.values()),
+        "columns": COLUMNS,
+    }
+    card = dataset_card(manifest).encode()
+    storage.atomic_write(root / storage.CARD, card)
+    files[storage.CARD] = {"sha256": storage.sha256_bytes(card), "bytes": len(card)}
+    manifest["files"] = dict(sorted(files.items()))
+    storage.atomic_write(root / storage.MANIFEST, storage.json_bytes(manifest))
+    shutil.rmtree(root / storage.STATE_DIR, ignore_errors=True)
+    return manifest
+
+
+COLUMNS = {
+    "system": "catalog name of the system",
+    "split": "'train' or 'test' (different initial conditions on the attractor)",
+    "granularity": "'fine', 'coarse' or 'lyapunov' (sampling grid)",
+    "noisy": "true when integrated with additive dynamical noise",
+    "noise": "amplitude sigma of the dynamical noise dX = f dt + sigma dW (0 when clean)",
+    "univariate": "true for the one-observable view",
+    "variables": "names of the stored variables",
+    "param_index": "parameter set (0 = catalog values)",
+    "ic_index": "initial condition within the split",
+    "params": "parameter values, JSON object",
+    "dt": "sampling step (time units; 1 iteration for maps)",
+    "t0": "time of the first sample; sample k is at t0 + k dt",
+    "pts_per_period": "samples per dominant period (period / dt)",
+    "n": "number of samples",
+    "values": "the trajectory, n lists of len(variables) numbers",
+}

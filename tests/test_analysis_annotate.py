@@ -1,0 +1,104 @@
+"""``chaoszoo annotate``, the invariants store and the System properties that read it.
+
+Published values: Sprott, J. C. (2003). Chaos and Time-Series Analysis, Appendix A
+(Lorenz: 0.9056, 0, -14.5723; D_KY = 2.0621); Grassberger, P. & Procaccia, I. (1983),
+Physica D 9, 189-208 (Lorenz correlation exponent 2.05 +- 0.01).
+"""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import chaoszoo as cz
+from chaoszoo.catalog import invariants as store
+from chaoszoo.cli import main
+from chaoszoo.errors import InvalidArgumentError
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("inv") / "invariants.json"
+    result = CliRunner().invoke(main, ["annotate", "Lorenz", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    return path, result.output
+
+
+def test_annotate_writes_lorenz_invariants(annotated):
+    path, output = annotated
+    data = json.loads(path.read_text())
+    e = data["systems"]["Lorenz"]
+    # the catalog's beta = 2.667 differs from 8/3 by 1e-4: far inside these tolerances
+    assert e["max_lyapunov"] == pytest.approx(0.9056, rel=0.02)
+    assert abs(e["lyapunov_spectrum"][1]) < 0.01
+    assert sum(e["lyapunov_spectrum"]) == pytest.approx(-(10 + 1 + 2.667), rel=0.005)
+    assert e["kaplan_yorke_dimension"] == pytest.approx(2.06, rel=0.03)
+    assert e["correlation_dimension"] == pytest.approx(2.05, rel=0.03)
+    assert e["pesin_entropy"] == pytest.approx(e["max_lyapunov"], rel=0.05)
+    assert 0 < e["multiscale_entropy"] < 3
+    assert 0.5 < e["dominant_period"] < 2.0
+    assert len(e["lyapunov_stderr"]) == 3 and all(v >= 0 for v in e["lyapunov_stderr"])
+    assert e["version"] == cz.__version__ and e["params"] == cz.get("Lorenz").params
+    assert "settings" in e
+
+
+def test_annotate_resumes(annotated):
+    path, _ = annotated
+    before = path.read_text()
+    again = CliRunner().invoke(main, ["annotate", "Lorenz", "--output", str(path)])
+    assert again.exit_code == 0
+    assert "already annotated" in again.output and "Nothing to do" in again.output
+    assert path.read_text() == before
+
+
+def test_annotate_usage_errors(tmp_path):
+    r = CliRunner().invoke(main, ["annotate", "--output", str(tmp_path / "x.json")])
+    assert r.exit_code != 0 and "NAMES" in r.output
+    r = CliRunner().invoke(main, ["annotate", "Lorenz", "--all", "--output", str(tmp_path / "x.json")])
+    assert r.exit_code != 0
+    r = CliRunner().invoke(main, ["annotate", "Lorenzz", "--output", str(tmp_path / "x.json")])
+    assert r.exit_code != 0 and not (tmp_path / "x.json").exists()
+
+
+def test_store_atomic_write_and_load(tmp_path):
+    p = tmp_path / "inv.json"
+    assert store.load(p) == {"format": store.FORMAT, "systems": {}}
+    store.write({"format": 1, "systems": {"A": {"max_lyapunov": 1.0, "params": {"k": 2.0}}}}, p)
+    assert store.invariants("A", path=p)["max_lyapunov"] == 1.0
+    assert store.invariants("A", params={"k": 3.0}, path=p) is None  # other parameters
+    assert store.invariants("B", path=p) is None
+    assert not list(tmp_path.glob(".*tmp"))  # no temporary file left behind
+    with pytest.raises(ValueError):  # NaN is not valid JSON: refuse rather than corrupt the file
+        store.write({"format": 1, "systems": {"A": {"x": float("nan")}}}, p)
+    assert store.invariants("A", path=p)["max_lyapunov"] == 1.0
+
+
+def test_system_properties_and_lyapunov_grid(annotated, monkeypatch):
+    path, _ = annotated
+    monkeypatch.setattr(store, "PATH", path)
+    s = cz.get("Lorenz")
+    lam = s.max_lyapunov
+    assert lam == pytest.approx(0.9056, rel=0.02)
+    assert s.lyapunov_time == pytest.approx(1 / lam)
+    assert isinstance(s.lyapunov_spectrum, np.ndarray) and s.lyapunov_spectrum.shape == (3,)
+    assert s.kaplan_yorke_dimension == pytest.approx(2.06, rel=0.03)
+    assert s.correlation_dimension is not None and s.pesin_entropy is not None
+    assert s.multiscale_entropy is not None and "settings" in s.invariants
+    # other parameters: the recorded numbers do not apply
+    assert s.with_params(rho=35.0).invariants is None
+    assert s.with_params(rho=35.0).max_lyapunov is None
+    tr = s.trajectory(50, pts_per_lyapunov_time=20)
+    assert np.diff(tr.t) == pytest.approx(np.full(49, 1 / lam / 20))
+    with pytest.raises(InvalidArgumentError, match="at most one"):
+        s.trajectory(50, pts_per_lyapunov_time=20, dt=0.01)
+    with pytest.raises(InvalidArgumentError, match="annotate"):
+        s.with_params(rho=35.0).trajectory(50, pts_per_lyapunov_time=20)
+
+
+def test_unannotated_system_has_no_invariants(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "PATH", tmp_path / "none.json")
+    s = cz.get("Lorenz")
+    assert s.invariants is None and s.lyapunov_spectrum is None and s.lyapunov_time is None
+    with pytest.raises(InvalidArgumentError, match="pts_per_lyapunov_time"):
+        s.trajectory(10, pts_per_lyapunov_time=5)
