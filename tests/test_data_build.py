@@ -69,8 +69,7 @@ def test_trajectories_solve_the_equations(tiny_dir):
         assert d.meta.dt[i] == pytest.approx(s.period / 20) and d.meta.dt[j] == pytest.approx(s.period / 5)
         np.testing.assert_array_equal(d.values[j], v[::4][: len(d.values[j])])
     uni = load(tiny_dir, system="Lorenz", split="train", noisy=False, univariate=True, granularity="fine")
-    np.testing.assert_array_equal(uni.array()[..., 0], d.array()[: len(uni)][..., 0] if False else
-                                  np.stack([d.values[i][:, 0] for i in fine]))
+    np.testing.assert_array_equal(uni.array()[..., 0], np.stack([d.values[i][:, 0] for i in fine]))
     noisy = load(tiny_dir, system="Lorenz", split="train", noisy=True, univariate=False, granularity="fine")
     assert noisy.meta.noise.iloc[0] > 0
     np.testing.assert_array_equal(noisy.array()[:, 0], np.stack([d.values[i][0] for i in fine]))

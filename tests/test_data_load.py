@@ -11,7 +11,7 @@ from chaoszoo.data import load, storage
 from chaoszoo.data.load import preset_path
 from chaoszoo.data.generate import Block, SystemResult, separation_rate
 from chaoszoo.errors import DatasetError, InvalidArgumentError, UnknownSystemError
-from test_data_fixtures import TINY, tiny_dir, tree_bytes  # noqa: F401
+from test_data_fixtures import TINY, tiny_dir  # noqa: F401
 
 
 def _raw_rows(path, **eq):

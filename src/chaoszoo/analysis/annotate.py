@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from chaoszoo.analysis.lyapunov import (
+    auto_steps_per_period,
     kaplan_yorke_dimension,
     lyapunov_spectrum_with_error,
     pesin_entropy,
@@ -52,9 +53,15 @@ def _spectrum(system):
     kind_cfg = dict(cfg[system.kind])
     k = None if system.kind == "delay" else min(system.dimension, cfg["max_exponents"])
     attempts = [kind_cfg]
-    if system.kind == "flow":  # a stiffer retry with four times smaller steps and the same cost
-        attempts.append(dict(kind_cfg, steps_per_period=4 * kind_cfg["steps_per_period"],
-                             t_total=kind_cfg["t_total"] / 4))
+    if system.kind == "flow":
+        # stiff systems need more steps per period; keep the cost within the budget by
+        # shortening the run (the convergence check then decides whether it is good enough)
+        spp = auto_steps_per_period(system)
+        base = kind_cfg["steps_per_period"]
+        if spp > base:
+            kind_cfg = dict(kind_cfg, steps_per_period=spp, t_total=max(20.0, kind_cfg["t_total"] * base / spp))
+        attempts = [kind_cfg, dict(kind_cfg, steps_per_period=4 * kind_cfg["steps_per_period"],
+                                   t_total=max(10.0, kind_cfg["t_total"] / 4))]
     last = None
     for opts in attempts:
         try:

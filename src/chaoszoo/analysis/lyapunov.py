@@ -53,7 +53,7 @@ from chaoszoo.errors import ConvergenceError, InvalidArgumentError
 
 #: Default settings; times for flows and delays are in units of the system's period.
 DEFAULTS = MappingProxyType(dict(
-    flow=dict(t_total=1000.0, transient=30.0, steps_per_period=100, qr_every=10),
+    flow=dict(t_total=1000.0, transient=30.0, steps_per_period=None, qr_every=10),
     map=dict(t_total=50_000, transient=1_000, qr_every=1),
     delay=dict(t_total=400.0, transient=30.0, points_per_delay=40, qr_every=5),
 ))
@@ -197,8 +197,9 @@ def _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per
     else:
         state_dim = d
         default_k = d
-        if kind == "flow" and steps_per_period is not None:
-            base["steps_per_period"] = _positive(steps_per_period, "steps_per_period", True)
+        if kind == "flow":
+            base["steps_per_period"] = (None if steps_per_period is None
+                                        else _positive(steps_per_period, "steps_per_period", True))
     k = default_k if n_exponents is None else _positive(n_exponents, "n_exponents", True)
     if k > state_dim:
         raise InvalidArgumentError(
@@ -215,6 +216,20 @@ def _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per
         base["qr_every"] = _positive(qr_every, "qr_every", True)
     base["n_exponents"] = k
     return base
+
+
+def auto_steps_per_period(sys, params=None, ic=None, minimum: int = 100) -> int:
+    """RK4 steps per period: at least ``minimum``, and enough that ``h |mu| <= 2`` for every
+    eigenvalue ``mu`` of the Jacobian at the initial condition (RK4 is stable for
+    ``|h mu| <~ 2.8`` on both axes), so stiff systems get a stable step."""
+    try:
+        J = sys.jacobian(sys.ic if ic is None else ic, params=params)
+        rho = float(np.max(np.abs(np.linalg.eigvals(J))))
+    except (np.linalg.LinAlgError, ValueError):
+        return minimum
+    if not math.isfinite(rho):
+        return minimum
+    return max(minimum, int(math.ceil(sys.period * rho / 2.0)))
 
 
 def _step(sys, st, params) -> float:
@@ -259,8 +274,10 @@ def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=No
     if seed is not None and not (isinstance(seed, (int, np.integer)) and seed >= 0):
         raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}.")
     p = sys._p(params)
-    h = _step(sys, st, p)
     base_ic = sys.ic if ic is None else sys._x(ic)
+    if sys.kind == "flow" and st["steps_per_period"] is None:
+        st["steps_per_period"] = auto_steps_per_period(sys, dict(p), base_ic)
+    h = _step(sys, st, p)
     rng = np.random.default_rng(derived_seed(sys.name, "lyapunov", seed))
     ics = np.repeat(base_ic[None, :], n_ics, axis=0)
     if n_ics > 1:
@@ -350,7 +367,8 @@ def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | N
         n_ics: number of initial conditions averaged (the first is ``ic``, the others are
             seeded perturbations of it, relative size 1e-2), run together with ``vmap``.
         seed: seed of those perturbations and of the initial tangent frame.
-        steps_per_period: RK4 steps per period for flows (default 100).
+        steps_per_period: RK4 steps per period for flows (default: 100, or more when the
+            Jacobian at the initial condition is stiff - see :func:`auto_steps_per_period`).
         points_per_delay: buffer points per delay interval for delay equations (default 40).
         qr_every: steps between re-orthonormalisations.
 
@@ -462,7 +480,7 @@ def _sampler(decl, n: int):
 
 
 def sample_attractor(system, n: int = 4096, samples_per_period: int = 20, transient: float = 30.0,
-                     params=None, steps_per_period: int = 100,
+                     params=None, steps_per_period: int | None = None,
                      points_per_delay: int | None = None) -> tuple[np.ndarray, float]:
     """``n`` states on the attractor, sampled ``samples_per_period`` times per period, from the
     same fixed-step scheme as the Lyapunov computation (cheap to compile; for analysis, not
@@ -483,7 +501,9 @@ def sample_attractor(system, n: int = 4096, samples_per_period: int = 20, transi
         y0 = sys.ic
     else:
         if sys.kind == "flow":
-            h = sys.period / _positive(steps_per_period, "steps_per_period", True)
+            spp_int = (auto_steps_per_period(sys, dict(p)) if steps_per_period is None
+                       else _positive(steps_per_period, "steps_per_period", True))
+            h = sys.period / spp_int
         else:
             m = DEFAULTS["delay"]["points_per_delay"] if points_per_delay is None else _positive(points_per_delay, "points_per_delay", True)
             h = float(p[sys.delay]) / m

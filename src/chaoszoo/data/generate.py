@@ -2,19 +2,20 @@
 
 Steps for one system:
 
-1. **Initial conditions on the attractor.** One trajectory is integrated from the
-   catalog's initial condition for ``transient_periods`` periods (discarded), then for
-   ``2 * n_ics * ic_spacing_periods`` more periods. That stretch is cut into ``2 * n_ics``
-   equal blocks and one sample is drawn at random from each (a random generator seeded by
-   :func:`chaoszoo.engine.derived_seed` from the system name, the preset seed and the
-   parameter-set index), so the initial conditions are spread along the attractor. A
-   seeded permutation assigns half of the blocks to the training split and half to the
-   testing split: the two splits never share an initial condition.
+1. **Initial conditions on the attractor.** One trajectory per parameter set is integrated
+   from the catalog's initial condition for ``transient_periods`` periods (discarded), then
+   for ``2 * n_ics * ic_spacing_periods`` more periods (the pool). The pool is cut into
+   ``2 * n_ics`` equal blocks and one sample is drawn at random from each (a generator
+   seeded by :func:`chaoszoo.engine.derived_seed` from the system name, the preset seed and
+   the parameter-set index), so the initial conditions are spread along the attractor. A
+   seeded permutation sends half of them to the training split and half to the testing
+   split: the two splits never share an initial condition. (For flows and maps the pool
+   run has the shape of the later grid call, so JAX compiles the solver once per system.)
 2. **Trajectories.** All members (both splits, every parameter set) are integrated in
    one vectorised :meth:`System.ensemble` call per setting: one clean and one noisy call
    for the fine and coarse grids together (sampled at ``lcm(fine_pts, coarse_pts)``
    points per period and thinned, so both granularities are the same solution), and one
-   clean and one noisy call for the Lyapunov-time grid.
+   call for the Lyapunov-time grid (clean; noisy too with ``lyapunov_noisy``).
 3. **Univariate view**: the documented observable, the first variable unless the
    declaration names another in ``extra["observable"]``.
 
@@ -218,7 +219,7 @@ def sample_params(system, preset: Preset) -> tuple[list[dict], dict]:
     while len(accepted) < wanted and report["drawn"] < preset.max_param_draws:
         batch = min(wanted - len(accepted), preset.max_param_draws - report["drawn"])
         u = rng.uniform(-1.0, 1.0, size=(batch, len(names)))
-        cands = [{**base, **{k: base[k] * (1 + preset.param_scale * u[i, j]) for j, k in enumerate(names)}}
+        cands = [{**base, **{k: float(base[k] * (1 + preset.param_scale * u[i, j])) for j, k in enumerate(names)}}
                  for i in range(batch)]
         report["drawn"] += batch
         # 1. transient to the (perturbed) attractor; blow-ups are rejected

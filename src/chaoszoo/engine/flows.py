@@ -21,7 +21,16 @@ import numpy as np
 from chaoszoo.catalog.declaration import Declaration
 from chaoszoo.engine.fields import jax_field
 
-MAX_STEPS = 2**24
+#: Step budget: a solve may take at most this many steps per declared period (plus
+#: ``BASE_STEPS``). Non-stiff entries need ~50 (Lorenz at 1e-10: 4,974 steps for 100
+#: periods); an escaping solution with ever faster oscillations exhausts it quickly and
+#: is reported instead of running for minutes.
+STEPS_PER_PERIOD = 10_000
+BASE_STEPS = 100_000
+
+
+def step_budget(span: float, period: float) -> int:
+    return bucket(int(BASE_STEPS + STEPS_PER_PERIOD * span / period), minimum=BASE_STEPS)
 
 
 def bucket(n: int, minimum: int = 64) -> int:
@@ -30,7 +39,7 @@ def bucket(n: int, minimum: int = 64) -> int:
 
 
 @functools.cache
-def _ode_solver(decl: Declaration):
+def _ode_solver(decl: Declaration, max_steps: int):
     import diffrax
     import jax
     import jax.numpy as jnp
@@ -43,7 +52,7 @@ def _ode_solver(decl: Declaration):
         sol = diffrax.diffeqsolve(
             term, diffrax.Dopri8(), ts[0], ts[-1], None, y0, params,
             saveat=diffrax.SaveAt(ts=ts), stepsize_controller=controller,
-            max_steps=MAX_STEPS, throw=False,
+            max_steps=max_steps, throw=False,
         )
         return sol.ys, sol.result._value, sol.stats["num_steps"]
 
@@ -103,7 +112,7 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, ato
         )
     else:
         dtmin = span * 1e-14 + 1e-300
-        ys, res, _ = _ode_solver(decl)(
+        ys, res, _ = _ode_solver(decl, step_budget(span, decl.period))(
             jnp.asarray(y0), params, jnp.asarray(padded), rtol, atol, dtmin
         )
     ys = np.asarray(ys)[:, :n]

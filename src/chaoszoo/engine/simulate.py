@@ -15,7 +15,7 @@ from chaoszoo.engine.grid import TimeGrid
 from chaoszoo.errors import IntegrationError, InvalidArgumentError
 
 #: States larger than this in absolute value count as a blow-up.
-BLOWUP = 1e100
+BLOWUP = 1e100  # noqa: E305
 
 
 def derived_seed(*parts) -> int:
@@ -113,8 +113,11 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
         i = int(np.argmax(bad_member))
         rows = np.nonzero(bad_vals[i].any(axis=1))[0]
         when = float(ts[rows[0]]) if len(rows) else None
-        reason = ("the state became non-finite or exceeded 1e100 (a blow-up)" if len(rows)
-                  else "the adaptive solver could not continue (step size collapsed or too many steps)")
+        if ok[i]:
+            reason = "the state became non-finite or exceeded 1e100 (a blow-up)"
+        else:
+            reason = ("the solver stopped before the end of the trajectory: the state escaped (a blow-up) "
+                      "or the step size collapsed / the step budget ran out")
         member = {name: float(v[i]) for name, v in params.items()}
         raise IntegrationError(decl.name + (f" (ensemble member {i})" if k > 1 else ""), when, member, reason)
     ys = ys[:, transient:]

@@ -36,7 +36,7 @@ def _ks_linear(N, p):
     variables=None,
     params=dict(L=22.0),
     ic=_KS_IC,
-    period=10.0, dt=0.5,
+    period=25.0, dt=0.5,
     tags=("fluids", "dissipative", "spatiotemporal", "high-dimensional", "stiff"),
     citation=("Kuramoto, Y., & Tsuzuki, T. (1976). Persistent propagation of concentration waves in "
               "dissipative media far from thermal equilibrium. Progress of Theoretical Physics 55(2), "
@@ -68,7 +68,7 @@ _L96_K, _L96_J = 8, 4
     variables=[f"X{k}" for k in range(_L96_K)] + [f"Y{j}_{k}" for k in range(_L96_K) for j in range(_L96_J)],
     params=dict(F=10.0, b=10.0, c=10.0, h=1.0),
     ic=(10.5529134865, 5.8209906849, -5.1366189976, 1.152921071, 5.8810024609, 0.8006888141, -2.4938370364, 0.4311805176, 0.8266708168, -0.1227073939, 0.2058620001, 0.9895366742, -0.1775406904, -0.4289606234, 0.3902189483, 0.3525351305, -0.3831819596, -0.1689683355, 0.0070240084, -0.2097238177, 0.1645059076, 0.0006484125, 0.0142094275, 0.1225261212, -0.0413712951, 0.1983000048, 0.3023191193, 0.2970828349, 0.4422679831, 0.1679255309, -0.0852252939, -0.069548865, -0.1592476997, -0.1566984626, -0.0106089707, -0.2892579202, -0.1720475951, 0.108189368, -0.0718143877, 0.2988790064),
-    period=2.2, dt=0.05,
+    period=0.6, dt=0.03,
     tags=("climate", "dissipative", "high-dimensional", "spatiotemporal"),
     citation=("Lorenz, E. N. (1996). Predictability - a problem partly solved. Proceedings of the "
               "ECMWF Seminar on Predictability, Vol. 1, 1-18, Reading, UK."),

@@ -251,7 +251,7 @@ def BeerRNN(X, t, p, xp):
         c12=8.07384e-06, c13=-0.000499825, ci=0.000833, kf=0.00035, t0=2308.62,
         y0=7.72571e-06, yb1=6.92813e-07, yb2=2.00869, yb3=0.01352, z0=8.33e-06,
     ),
-    ic=(0.023491701, 0.61703254, 0.84669066),
+    ic=(0.05670430945194389, 0.6569284930847883, 0.8451619321429478),
     period=0.038257, dt=3.6520086681113285e-06,
     tags=("chemistry", "dissipative", "stiff"),
     citation=(
@@ -262,7 +262,9 @@ def BeerRNN(X, t, p, xp):
     notes=(
         "Scaled variables x (HBrO2), z (Ce4+), v (organic radical); the bromide level ybar is "
         "adiabatically eliminated. The square root uses max(x, 0) so that the field stays real for "
-        "slightly negative x, as in dysts."
+        "slightly negative x, as in dysts. The ic is a point on the attractor from a long run (dysts's "
+        "ic starts a stretch so sensitive that the first period is not reproducible to 1e-7 at "
+        "rtol 1e-10)."
     ),
 )
 def BelousovZhabotinsky(X, t, p, xp):
@@ -284,8 +286,8 @@ def BelousovZhabotinsky(X, t, p, xp):
         k1=0.313922, k2=0.627845, k3=0.941767,
         sigma1=9.05854e-06, sigma2=1.28453e-05, sigma3=2.88863e-05,
     ),
-    ic=(-0.4, 0.3, 0.0),
-    period=97826.57, dt=17.56824204034172,
+    ic=(2.5, 0.3, 0.0),
+    period=626000.0, dt=17.56824204034172,
     tags=("fluids", "geophysics", "climate", "hamiltonian", "conservative", "nonautonomous"),
     citation=(
         "Hadjighasem, A., Karrasch, D., Teramoto, H. & Haller, G. (2016). Spectral-clustering approach "
@@ -295,9 +297,13 @@ def BelousovZhabotinsky(X, t, p, xp):
     notes=(
         "Lengths in Mm, time in s. State (y, x, z): meridional and zonal position and the clock "
         "z (dz/dt = omega). dysts stores eps, k and sigma (the wave phase speeds c_n) as 3-vectors; here "
-        "they are eps1..3, k1..3, sigma1..3. The velocity is the negative of u = -dpsi/dy, "
-        "v = dpsi/dx for the paper's stream function (a westward jet), kept from dysts so that values "
-        "match. x and z grow without bound; postprocess=True maps them as dysts does."
+        "they are eps1..3, k1..3, sigma1..3. Follows the paper: dx/dt = -dpsi/dy, dy/dt = dpsi/dx for "
+        "psi = -U L tanh(y/L) + U L sech^2(y/L) sum eps_n cos(k_n (x - c_n t)), an eastward jet. dysts "
+        "has the negated field (a westward jet), for which u(y) never matches the wave speeds c_n > 0, "
+        "so there are no critical layers and the advection is regular. Because of that change the ic "
+        "(2.5, 0.3, 0) is taken in the chaotic zone (dysts: (-0.4, 0.3, 0), regular here), and the "
+        "period (dysts: 97826.57 s) is the dominant spectral period of y, about 6.26e5 s. x and z grow "
+        "without bound; postprocess=True maps them as dysts does."
     ),
     extra={"unbounded_indices": (1, 2), "postprocess": _bickley_output},
 )
@@ -359,14 +365,16 @@ def BlinkingRotlet(X, t, p, xp):
 @flow(
     variables="r theta tt",
     params=dict(a=1.0, b=0.5, bc=0.0, sigma=-1.0, tau=3.0),
-    ic=(-0.08541919, -0.05204435, 0.0),
+    ic=(-0.4291965856404279, 5.536779185123379, 2.2222222222222854),
     period=2.7616666666666667, dt=0.0005524254042340715,
     tags=("fluids", "hamiltonian", "conservative", "nonautonomous"),
     citation="Aref, H. (1984). Stirring by chaotic advection. Journal of Fluid Mechanics 143, 1-21.",
     description="Two point vortices inside a circular wall blink on and off alternately, the classic model of chaotic advection.",
     notes=(
         "Same field as BlinkingRotlet with the wall image switched off (bc = 0), i.e. a point "
-        "vortex; theta and tt grow without bound, postprocess=True maps them as dysts does."
+        "vortex; theta and tt grow without bound, postprocess=True maps them as dysts does. The ic is a "
+        "point of a long run from dysts's ic (-0.0854, -0.0520, 0), with theta and tt reduced modulo "
+        "2 pi and tau: from dysts's ic the radius stays trapped for long stretches."
     ),
     extra={"unbounded_indices": (1, 2), "postprocess": _polar_stirrer_output},
 )
@@ -384,10 +392,14 @@ _BOUALI_CITATION = (
     variables="x y z",
     params=dict(a=1.0, b=-0.3, bb=1.0, c=0.05, g=1.0, m=1.0, y0=4.0),
     ic=(0.38673159, 3.0544196, -0.0067836194),
-    period=3.0411, dt=0.0006083213868978987,
+    period=12.78, dt=0.0006083213868978987,
     tags=("economics", "dissipative"),
     citation=_BOUALI_CITATION,
     description="Business-cycle model: a van der Pol-like oscillator with a slow feedback loop standing in for fluctuating demand.",
+    notes=(
+        "The period is the dominant spectral peak of a long run (12.8, the slow modulation of the "
+        "cycles); dysts's 3.0411 is the fast oscillation inside it, a secondary peak."
+    ),
 )
 def Bouali(X, t, p, xp):
     x, y, z = X
@@ -402,10 +414,14 @@ def Bouali(X, t, p, xp):
     variables="x y z",
     params=dict(a=3.0, b=2.2, bb=0.0, c=0.0, g=1.0, m=-0.0026667, y0=1.0),
     ic=(-0.79392257, 1.3617589, -0.030578888),
-    period=7.6779, dt=0.0005356692782129358,
+    period=114.4, dt=0.0005356692782129358,
     tags=("economics", "dissipative"),
     citation=_BOUALI_CITATION,
     description="Bouali's cycle model at a second parameter set, where the feedback loop is a weak linear integrator.",
+    notes=(
+        "The period is the dominant spectral peak of a long run (about 114, a broad slow band); dysts's "
+        "7.6779 is the fast oscillation, which carries much less power."
+    ),
 )
 def Bouali2(X, t, p, xp):
     x, y, z = X

@@ -97,10 +97,15 @@ def CaTwoPlus(X, t, p, xp):
     integer_params=("m", "n", "p"),
     ic=(0.26321067, 0.87886607, 0.3148781),
     period=0.65614, dt=0.00013124987497917573,
-    tags=("biology", "dissipative"),
+    tags=("biology", "dissipative", "quasi-periodic"),
     citation=_HOUART_CITATION,
     description="The Houart-Dupont-Goldbeter calcium model at the parameter set the authors give for quasi-periodic bursting.",
-    notes="Same equations as CaTwoPlus; the Hill exponents m, n, p are structural integer parameters.",
+    notes=(
+        "Same equations as CaTwoPlus; the Hill exponents m, n, p are structural integer parameters. "
+        "Quasi-periodic, not chaotic: after a 200-period transient, two states 1e-8 apart stay within "
+        "about 1e-6 of each other for 400 periods, as expected on a torus (the paper uses this "
+        "parameter set for quasi-periodic oscillations)."
+    ),
 )
 def CaTwoPlusQuasiperiodic(X, t, p, xp):
     return _calcium(X, p, xp)
@@ -143,13 +148,17 @@ def CellCycle(X, t, p, xp):
     variables="x y z",
     params=dict(a=4.4, b=3.21, c=1.1, d=1.24),
     ic=(-0.26574016, -0.36754928, -0.073094132),
-    period=3.2, dt=0.0006401066844473746,
+    period=19.42, dt=0.0006401066844473746,
     tags=("electronics", "neuroscience", "dissipative", "piecewise"),
     citation=(
         "Arena, P., Caponetto, R., Fortuna, L. & Porto, D. (1998). Bifurcation and chaos in noninteger "
         "order cellular neural networks. International Journal of Bifurcation and Chaos 8(7), 1527-1539."
     ),
     description="Three coupled cells of a cellular neural network with piecewise-linear saturating outputs, in the integer-order case.",
+    notes=(
+        "The period is the dominant spectral peak of a long run (19.4, a slow modulation); dysts's 3.2 "
+        "is the fast oscillation, a secondary peak."
+    ),
 )
 def CellularNeuralNetwork(X, t, p, xp):
     x, y, z = X
@@ -222,7 +231,7 @@ def Chua(X, t, p, xp):
     integer_params=("n",),
     ic=(1.5401187, 5.3707921, 41.054266, 11.619073, 2004.0233),
     period=27.0, dt=0.005400900150025336,
-    tags=("biology", "dissipative", "nonautonomous"),
+    tags=("biology", "dissipative", "nonautonomous", "quasi-periodic"),
     citation=(
         "Leloup, J.-C., Gonze, D. & Goldbeter, A. (1999). Limit cycle models for circadian rhythms based "
         "on transcriptional regulation in Drosophila and Neurospora. Journal of Biological Rhythms 14(6), "
@@ -233,7 +242,10 @@ def Chua(X, t, p, xp):
     notes=(
         "Variables: mRNA m, cytosolic protein fc, a sink pool fs, nuclear protein fn and the light phase "
         "th (dth/dt = 2 pi / ps). The Hill exponent n is a structural integer. th grows without bound; "
-        "postprocess=True returns cos(th) in its place, as dysts does."
+        "postprocess=True returns cos(th) in its place, as dysts does. At these (dysts's) parameters "
+        "the forced clock is quasi-periodic rather than chaotic: after a 200-period transient two "
+        "states 3e-5 apart stay within 1e-5..4e-3 of each other over 400 periods (no exponential "
+        "growth)."
     ),
     extra={"unbounded_indices": (4,), "postprocess": _phase_output(4, "cos")},
 )
@@ -333,10 +345,14 @@ def Dadras(X, t, p, xp):
     variables="x y z",
     params=dict(a=40.0, c=1.833, d=0.16, eps=0.65, f=20.0, k=55.0),
     ic=(-11.395722, -104.12614, 202.46173),
-    period=0.083806, dt=1.6763993998996084e-05,
+    period=1.716, dt=1.6763993998996084e-05,
     tags=("mathematics", "dissipative"),
     citation="Li, D. (2008). A three-scroll chaotic attractor. Physics Letters A 372(4), 387-393.",
     description="Three-scroll unified chaotic system (TSUCS-1) obtained by generalising the Lorenz family.",
+    notes=(
+        "The period is the dominant spectral peak of a long run (1.72, switching between scrolls); "
+        "dysts's 0.083806 is twenty times shorter, the fast spiralling within a scroll."
+    ),
 )
 def DequanLi(X, t, p, xp):
     x, y, z = X
@@ -385,9 +401,12 @@ def DoubleGyre(X, t, p, xp):
     ),
     description="Frictionless planar double pendulum in Hamiltonian form (angles and conjugate momenta).",
     notes=(
-        "Standard Hamilton equations. dysts writes the first term of the sin(2(th1 - th2)) correction as "
-        "m2 l2 p1^2 / (2 l1 D^2), D = l1 l2 (m1 + m2 sin^2(th1 - th2)); Hamilton's equations give "
-        "m2 l2^2 p1^2 / (2 D^2). The two agree at the default unit lengths. The angles drift without "
+        "Hamilton's equations for H = [m2 l2^2 p1^2 + (m1 + m2) l1^2 p2^2 - 2 m2 l1 l2 p1 p2 cos(th1 - th2)]"
+        " / [2 m2 l1^2 l2^2 (m1 + m2 sin^2(th1 - th2))] - (m1 + m2) g l1 cos th1 - m2 g l2 cos th2 "
+        "(checked against finite differences of H). dysts's sin(2(th1 - th2)) term differs: it has "
+        "m2 l2 p1^2 / l1 in place of m2 l2^2 p1^2 and a coefficient 1 in place of 2 on the "
+        "p1 p2 cos term, so its flow does not conserve H; rhs values differ from dysts's by about "
+        "0.03% of the momentum rates at a sample state. The angles drift without "
         "bound once the pendulum flips; postprocess=True returns their sines, as dysts does."
     ),
     extra={"unbounded_indices": (0, 1), "postprocess": _double_pendulum_output},
@@ -400,7 +419,7 @@ def DoublePendulum(X, t, p, xp):
     dth1 = (p.l2 * p1 - p.l1 * p2 * c) / (p.l1 * d)
     dth2 = ((p.m1 + p.m2) * p.l1 * p2 - p.m2 * p.l2 * p1 * c) / (p.m2 * p.l2 * d)
     h1 = p1 * p2 * s / d
-    h2 = (p.m2 * p.l2**2 * p1**2 + (p.m1 + p.m2) * p.l1**2 * p2**2 - p.m2 * p.l1 * p.l2 * p1 * p2 * c) / (2 * d**2)
+    h2 = (p.m2 * p.l2**2 * p1**2 + (p.m1 + p.m2) * p.l1**2 * p2**2 - 2 * p.m2 * p.l1 * p.l2 * p1 * p2 * c) / (2 * d**2)
     h2 = h2 * xp.sin(2 * (th1 - th2))
     return (
         dth1,
@@ -436,15 +455,20 @@ def Duffing(X, t, p, xp):
                 bms=4.0, bno=0.375, bnr=0.0125, bns=0.125, gi=1800.0, gkc=11.0, gkv=1700.0, gl=7.0,
                 kc=0.183333, rho=0.27, tscl=230.0, vc=100.0, vi=100.0, vk=-75.0, vl=-40.0, vm=-50.0,
                 vn=-30.0),
-    ic=(-44.57779976420271, 0.13121643614884418, 0.4658533583951385),
-    period=1.0, dt=0.00011057842973826836,
+    ic=(-45.458429791102986, 0.15757358260782506, 0.47676569750044767),
+    period=8.623, dt=0.00011057842973826836,
     tags=("neuroscience", "biology", "dissipative"),
     citation=(
         "Chay, T. R. (1985). Chaos in a three-variable model of an excitable cell. Physica D 16(2), "
         "233-242."
     ),
     description="Hodgkin-Huxley-type bursting cell with fast sodium activation slaved, a voltage-gated potassium gate and a calcium-activated potassium current.",
-    notes="vm and vn are listed for completeness but do not enter the equations (as in dysts).",
+    notes=(
+        "vm and vn are listed for completeness but do not enter the equations (as in dysts). The period "
+        "is the bursting period from the spectrum of a long run (about 8.6; dysts gives 1.0, a "
+        "placeholder), and the ic is a point on the attractor (from dysts's ic the first burst is too "
+        "sensitive to reproduce to 1e-7)."
+    ),
 )
 def ExcitableCell(X, t, p, xp):
     v, n, c = X

@@ -1,0 +1,173 @@
+"""Engine benchmark: chaoszoo against dysts, side by side in one run.
+
+Cases (from the foundation issue):
+  1. Lorenz, 10,000 points at 100 points per period: chaoszoo cold (fresh process, library
+     and CLI) and warm, against dysts's default and dysts with DOP853 at rtol=atol=1e-10.
+     Accuracy: maximum error over the first 10 periods against SciPy DOP853 at 1e-13 on each
+     tool's own time grid.
+  2. Ensemble of 1,024 initial conditions x 1,000 points (100 per period): one vectorised
+     chaoszoo call against dysts looping over the initial conditions with DOP853 at 1e-10
+     (dysts timed on --dysts-members members and scaled to 1,024; the scaling is printed).
+  3. Every catalog system x 1,000 points: chaoszoo in a fresh process (compilation included)
+     against dysts DOP853 at 1e-10, over the names both have.
+
+Run: ``make bench`` (installs dysts and numba through the ``bench`` extra). Prints medians and
+ratios. Use --skip-dysts-default to leave out dysts's slow default integrator (~100 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+N, PPP = 10_000, 100
+
+
+def timed(fn, repeat=1):
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def reference(rhs, ic, t):
+    sol = solve_ivp(lambda tt, y: rhs(y, tt), (t[0], t[-1]), ic, method="DOP853", t_eval=t, rtol=1e-13, atol=1e-13)
+    return sol.y.T
+
+
+def fresh_process(code: str, env=None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--skip-dysts-default", action="store_true")
+    ap.add_argument("--dysts-members", type=int, default=32)
+    ap.add_argument("--skip-catalog", action="store_true")
+    ap.add_argument("--json", default=None, help="Also write the figures to this JSON file.")
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore")
+    import chaoszoo as cz
+
+    try:
+        import dysts.flows as dflows
+    except ImportError:
+        dflows = None
+        print("dysts is not installed (pip install -e '.[bench]'); printing chaoszoo figures only.")
+    res = {}
+    s = cz.get("Lorenz")
+
+    # ---- 1. single trajectory -------------------------------------------------------------
+    code = "import chaoszoo as cz; cz.get('Lorenz').trajectory(10000, pts_per_period=100)"
+    res["cz_cold_library_s"] = statistics.median(fresh_process(code) for _ in range(3))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "CHAOSZOO_CACHE": cache}
+        cli = f"from chaoszoo.cli import main; main(['simulate','Lorenz','--n','10000','--out','{cache}/l.npy'])"
+        fresh_process(cli, env)  # fills the persistent compilation cache
+        res["cz_cold_cli_s"] = statistics.median(fresh_process(cli, env) for _ in range(3))
+    s.trajectory(N, pts_per_period=PPP)
+    res["cz_warm_s"], tr = timed(lambda: s.trajectory(N, pts_per_period=PPP), repeat=7)
+    k10 = 10 * PPP + 1
+    res["cz_err_10_periods"] = float(np.abs(tr.values[:k10] - reference(s.rhs, s.ic, tr.t[:k10])).max())
+    if dflows is not None:
+        m = dflows.Lorenz()
+        m.make_trajectory(100, pts_per_period=PPP, method="DOP853", rtol=1e-10, atol=1e-10)
+        res["dysts_dop853_s"], (t_d, y_d) = timed(lambda: m.make_trajectory(
+            N, pts_per_period=PPP, method="DOP853", rtol=1e-10, atol=1e-10, return_times=True), repeat=3)
+        res["dysts_dop853_err_10_periods"] = float(np.abs(y_d[:k10] - reference(s.rhs, s.ic, t_d[:k10])).max())
+        if not args.skip_dysts_default:
+            res["dysts_default_s"], (t_d, y_d) = timed(lambda: m.make_trajectory(N, pts_per_period=PPP, return_times=True))
+            res["dysts_default_err_10_periods"] = float(np.abs(y_d[:k10] - reference(s.rhs, s.ic, t_d[:k10])).max())
+
+    # ---- 2. ensemble ------------------------------------------------------------------------
+    rng = np.random.default_rng(0)
+    ics = s.ic + rng.standard_normal((1024, 3))
+    s.ensemble(1000, ics=ics, pts_per_period=PPP)
+    res["cz_ensemble_s"], _ = timed(lambda: s.ensemble(1000, ics=ics, pts_per_period=PPP), repeat=3)
+    if dflows is not None:
+        k = args.dysts_members
+        t_k, _ = timed(lambda: [m.make_trajectory(1000, pts_per_period=PPP, init_cond=ic, method="DOP853",
+                                                  rtol=1e-10, atol=1e-10) for ic in ics[:k]])
+        res["dysts_ensemble_s"] = t_k * 1024 / k
+        res["dysts_ensemble_members_timed"] = k
+
+    # ---- 3. every system --------------------------------------------------------------------
+    if not args.skip_catalog:
+        names = cz.names()
+        code = ("import time, json, chaoszoo as cz\nout={}\n"
+                f"for n in {names!r}:\n    s=cz.get(n); t=time.perf_counter()\n"
+                "    (s.trajectory(1000) if s.kind=='map' else s.trajectory(1000, pts_per_period=100))\n"
+                "    out[n]=time.perf_counter()-t\nprint(json.dumps(out))")
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+        res["cz_catalog_total_s"] = time.perf_counter() - t0
+        per = json.loads(out.strip().splitlines()[-1])
+        res["cz_catalog_systems"] = len(per)
+        if dflows is not None:
+            import dysts.maps as dmaps
+
+            shared, t_dysts, t_cz = 0, 0.0, 0.0
+            for name in names:
+                sysd = cz.get(name)
+                try:
+                    if sysd.kind == "map":
+                        dm = getattr(dmaps, "Duffing" if name == "DuffingMap" else name)()
+                        t, _ = timed(lambda: dm.make_trajectory(1000))
+                    else:
+                        dm = getattr(dflows, name)()
+                        kw = {} if sysd.kind == "delay" else dict(method="DOP853", rtol=1e-10, atol=1e-10)
+                        t, _ = timed(lambda: dm.make_trajectory(1000, pts_per_period=100, **kw))
+                except Exception:  # a dysts system that fails or does not exist there
+                    continue
+                shared += 1
+                t_dysts += t
+                t_cz += per[name]
+            res.update(dysts_catalog_s=t_dysts, cz_catalog_shared_s=t_cz, catalog_shared=shared)
+
+    # ---- report -----------------------------------------------------------------------------
+    def ratio(a, b):
+        return f"{res[a] / res[b]:.1f}x" if a in res and b in res else "n/a"
+
+    print("\nLorenz, 10,000 points at 100 per period (medians, seconds; error = max over first 10 periods)")
+    print(f"  chaoszoo warm          {res['cz_warm_s']:.3f}   err {res['cz_err_10_periods']:.2e}")
+    print(f"  chaoszoo cold library  {res['cz_cold_library_s']:.2f}  (fresh process)")
+    print(f"  chaoszoo cold CLI      {res['cz_cold_cli_s']:.2f}  (fresh process, warm compilation cache, to file)")
+    if "dysts_dop853_s" in res:
+        print(f"  dysts DOP853 1e-10     {res['dysts_dop853_s']:.3f}   err {res['dysts_dop853_err_10_periods']:.2e}"
+              f"   -> chaoszoo warm is {ratio('dysts_dop853_s', 'cz_warm_s')} faster")
+    if "dysts_default_s" in res:
+        print(f"  dysts default          {res['dysts_default_s']:.2f}   err {res['dysts_default_err_10_periods']:.2e}"
+              f"   -> {ratio('dysts_default_s', 'cz_warm_s')} (warm), {ratio('dysts_default_s', 'cz_cold_library_s')} (cold)")
+    print("\nEnsemble, 1,024 initial conditions x 1,000 points")
+    print(f"  chaoszoo (one call)    {res['cz_ensemble_s']:.2f}")
+    if "dysts_ensemble_s" in res:
+        print(f"  dysts loop (DOP853)    {res['dysts_ensemble_s']:.1f}  (timed {res['dysts_ensemble_members_timed']} members, scaled)"
+              f"   -> {ratio('dysts_ensemble_s', 'cz_ensemble_s')}")
+    if "cz_catalog_total_s" in res:
+        print(f"\nEvery system x 1,000 points: chaoszoo {res['cz_catalog_systems']} systems in "
+              f"{res['cz_catalog_total_s']:.1f} s (fresh process, compilation included)")
+        if "dysts_catalog_s" in res:
+            print(f"  shared {res['catalog_shared']} systems: chaoszoo {res['cz_catalog_shared_s']:.1f} s, "
+                  f"dysts DOP853 {res['dysts_catalog_s']:.1f} s -> {ratio('dysts_catalog_s', 'cz_catalog_shared_s')}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(res, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
