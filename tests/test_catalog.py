@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import chaoszoo as cz
+from chaoszoo.engine import shared_solvers
 from reference import (divergence_rate, finite_difference_jacobian, reference_delay, reference_flow,
                        reference_map, relative_power_at, spectral_period)
 
@@ -40,7 +41,13 @@ def test_vector_field_finite_at_ic(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_dynamics(name):
-    s = cz.get(name)
+    # systems of one dimension share a compiled solver (chaoszoo.engine.shared_solvers), so
+    # the whole catalog compiles a handful of times instead of once per entry
+    with shared_solvers():
+        _check_dynamics(cz.get(name))
+
+
+def _check_dynamics(s):
     d0 = 1e-9 * (1 + np.abs(s.ic).max())
     pair = np.stack([s.ic, s.ic + d0 / np.sqrt(s.dimension)])
     if s.kind == "map":

@@ -4,7 +4,6 @@ References: Cox & Matthews (2002), J. Comput. Phys. 176, 430-455; Kassam & Trefe
 SIAM J. Sci. Comput. 26, 1214-1233.
 """
 
-import math
 
 import numpy as np
 import pytest

@@ -176,14 +176,16 @@ def _run_one(name: str, periods: int, pts: int):
     import numpy as np
 
     import chaoszoo as cz
+    from chaoszoo.engine import shared_solvers
 
     s = cz.get(name)
     t0 = time.perf_counter()
     try:
-        if s.kind == "map":
-            values = s.trajectory(2000).values
-        else:
-            values = s.trajectory(periods * pts, pts_per_period=pts).values
+        with shared_solvers():  # one compilation per state dimension, not per system
+            if s.kind == "map":
+                values = s.trajectory(2000).values
+            else:
+                values = s.trajectory(periods * pts, pts_per_period=pts).values
         status = "ok"
     except cz.ChaoszooError as exc:
         values, status = np.zeros((2, max(2, s.dimension))), f"FAILED: {exc}"

@@ -80,6 +80,7 @@ def build_system(out: str, settings: dict, name: str) -> dict:
     """Generate one system's shard and completion record (runs in a worker). Returns the record."""
     import chaoszoo as cz
     from chaoszoo.data.generate import generate_system
+    from chaoszoo.engine import shared_solvers
 
     root = Path(out)
     preset = Preset.from_settings(settings)
@@ -87,7 +88,10 @@ def build_system(out: str, settings: dict, name: str) -> dict:
     record = {"system": name, "declaration_hash": storage.system_hash(name),
               "period": system.period, "kind": system.kind, "dimension": system.dimension}
     try:
-        result = generate_system(system, preset)
+        # one compiled solver per state dimension, shared by every system a worker builds;
+        # always on for builds, so the bytes never depend on the order systems arrive in
+        with shared_solvers():
+            result = generate_system(system, preset)
     except IntegrationError as err:
         record.update(file=None, failed=str(err))
     else:

@@ -1,11 +1,10 @@
-"""Extended catalog: chaotic maps absent from dysts (mathematics, neuroscience, ecology).
+"""Extended catalog: chaotic maps absent from dysts (mathematics, neuroscience, ecology, economics).
 
-Maps are the cheapest chaotic benchmarks; these add a piecewise-linear Henon relative, a
-dissipative standard map, an Anosov automorphism, a hyperchaotic Henon generalisation,
-two neuron maps and a host-parasitoid style predator-prey map.
+Maps are the cheapest chaotic benchmarks; these add a piecewise-linear Henon relative, two
+standard-map family members (dissipative and web), an Anosov automorphism, a hyperchaotic
+Henon generalisation, three neuron maps, two population maps, a Burgers turbulence map and
+a Cournot duopoly.
 """
-
-import math
 
 from chaoszoo.catalog.declaration import iterated_map
 

@@ -43,13 +43,16 @@ def _switch(tt, tau, xp, stiffness=20):
 @flow(
     variables="x y px py",
     params=dict(lam=1.0),
-    ic=(-0.29707259, -0.0031367513, 0.42548865, 0.071905482),
+    ic=(0.561564420890597, -0.27167378034412226, -0.028508813302716568, 0.20475577623663124),
     period=6.37, dt=0.0012742123687280581,
     tags=("astrophysics", "mechanics", "hamiltonian", "conservative"),
     citation="Henon, M., & Heiles, C. (1964). The applicability of the third integral of motion: "
              "some numerical experiments. The Astronomical Journal 69, 73-79.",
     description="Star moving in an axisymmetric galactic potential with cubic corrections; "
                 "regular and chaotic orbits share one energy shell.",
+    notes="Initial condition differs from dysts's, whose orbit lies on a regular (KAM) torus "
+          "where nearby orbits do not separate: ours has the same energy H = 0.13696 but "
+          "sits in the chaotic sea (a point of a long orbit started at x=0, y=-0.1, py=0).",
 )
 def HenonHeiles(X, t, p, xp):
     x, y, px, py = X
@@ -60,7 +63,7 @@ def HenonHeiles(X, t, p, xp):
     variables="x y z",
     params=dict(a=0.49, b=1.0, c=0.0322, d=1.0, s=1.0, tx=0.03, tz=0.8),
     ic=(0.031111835, -0.021557059, 0.041475046),
-    period=1.752, dt=0.000350458409734955,
+    period=8.6, dt=0.000350458409734955,
     tags=("neuroscience", "biology", "dissipative"),
     citation="Hindmarsh, J. L., & Rose, R. M. (1984). A model of neuronal bursting using three "
              "coupled first order differential equations. Proceedings of the Royal Society of "
@@ -68,6 +71,9 @@ def HenonHeiles(X, t, p, xp):
              "(2005). Chaos, Solitons & Fractals.",
     description="Three-variable neuron with fast spiking and slow adaptation currents that "
                 "produces irregular bursts of spikes.",
+    notes="Period set from the power spectrum (bursting period, about 8.6 time units); "
+          "dysts's 1.752 is near the spacing of single spikes, and the spectrum of a long "
+          "run peaks at 8.2-9.1. dt is dysts's.",
 )
 def HindmarshRose(X, t, p, xp):
     x, y, z = X
@@ -124,6 +130,10 @@ def HyperBao(X, t, p, xp):
              "Journal of Nonlinear Science 3(3), 213-220.",
     description="Four-dimensional quadratic flow from the finance-attractor literature whose "
                 "extra variable integrates the first one, making it hyperchaotic.",
+    notes="The fourth variable integrates a linear combination of the others and wanders "
+          "slowly as the orbit switches between wings, so the summed power spectrum is red "
+          "(highest at the lowest resolved frequency) and has no peak near dysts's period, "
+          "which is that of the fast x-y oscillation (spectral peak of x, y near 0.87).",
 )
 def HyperCai(X, t, p, xp):
     x, y, z, w = X
@@ -188,6 +198,10 @@ def HyperLu(X, t, p, xp):
              "control. Journal of Computational and Applied Mathematics 235(8), 2775-2789.",
     description="Lu-type flow with a linear fourth state integrating -(x + y) and feeding the "
                 "y equation.",
+    notes="The fourth variable integrates a linear combination of the others and wanders "
+          "slowly as the orbit switches between wings, so the summed power spectrum is red "
+          "(highest at the lowest resolved frequency) and has no peak near dysts's period, "
+          "which is that of the fast x-y oscillation (spectral peak of x, y near 1.9).",
 )
 def HyperPang(X, t, p, xp):
     x, y, z, w = X
@@ -215,12 +229,15 @@ def HyperQi(X, t, p, xp):
     variables="x y z w",
     params=dict(a=0.25, b=3.0, c=0.5, d=0.05),
     ic=(-93.667697, 15.5078, 0.032086964, 43.792796),
-    period=1.1157476694793766, dt=0.00022318673168449264,
+    period=6.83, dt=0.00022318673168449264,
     tags=("mathematics", "hyperchaotic", "dissipative"),
     citation="Rossler, O. E. (1979). An equation for hyperchaos. Physics Letters A 71(2-3), "
              "155-157.",
     description="The first hyperchaotic flow: a four-variable Rossler-type oscillator whose "
                 "attractor stretches in two directions.",
+    notes="Period set from the power spectrum of a long run (x, y and z all peak near 6.8, "
+          "the rotation period of the x-y oscillator); dysts's 1.116 disagrees with it by a "
+          "factor of six. dt is dysts's.",
 )
 def HyperRossler(X, t, p, xp):
     x, y, z, w = X
@@ -231,12 +248,14 @@ def HyperRossler(X, t, p, xp):
     variables="x y z w",
     params=dict(a=10.0, b=40.0, c=2.5, d=10.6, e=4.0),
     ic=(0.16824907, 0.16854103, 37.04033781, -15.29027381),
-    period=0.6481520567576332, dt=0.0001296520200215312,
+    period=3.03, dt=0.0001296520200215312,
     tags=("mathematics", "hyperchaotic", "dissipative"),
     citation="Wang, Z., Sun, Y., van Wyk, B. J., Qi, G., & van Wyk, M. A. (2009). A 3-D "
              "four-wing attractor and its analysis. Brazilian Journal of Physics 39(3), 547-553.",
     description="Four-wing quadratic flow made hyperchaotic by a fourth state that integrates "
                 "-x and drives the y equation.",
+    notes="Period set from the summed power spectrum of a long run (highest peak near 3.03); "
+          "dysts's 0.648 matches only the fast y oscillation. dt is dysts's.",
 )
 def HyperWang(X, t, p, xp):
     x, y, z, w = X
@@ -252,6 +271,10 @@ def HyperWang(X, t, p, xp):
     citation="Letellier, C., & Rossler, O. E. (2007). Hyperchaos. Scholarpedia 2(8), 1936.",
     description="Quadratic four-variable flow from a survey of hyperchaotic systems, with "
                 "feedback w into the first equation.",
+    notes="The fourth variable integrates a linear combination of the others and wanders "
+          "slowly as the orbit switches between wings, so the summed power spectrum is red "
+          "(highest at the lowest resolved frequency) and has no peak near dysts's period, "
+          "which is that of the fast x-y oscillation (spectral peak of x, y near 1.39).",
 )
 def HyperXu(X, t, p, xp):
     x, y, z, w = X
@@ -299,7 +322,7 @@ def _squirmer_output(values, params):
 @flow(
     variables="r th tt",
     params=dict(tau=3.0, **_vector_params("a", [0.5] * 5), **_vector_params("g", [0.5] * 5)),
-    ic=(0.1, 0.1, 0.1),
+    ic=(0.6074565774717073, 4.181566677123694, 0.1),
     period=28.822573200111794, dt=0.005765475552614134,
     tags=("fluids", "nonautonomous", "conservative"),
     citation="Blake, J. R. (1971). Self propulsion due to oscillations on the surface of a "
@@ -311,7 +334,10 @@ def _squirmer_output(values, params):
           "(d tt/dt = 1), as in dysts. Modes n = 1..5 with coefficients a{n-1}, g{n-1} "
           "(dysts's arrays a, g flattened); the a-modes act while sin(2 pi tt / tau) > 0 and "
           "the g-modes otherwise, through a smooth tanh switch. theta and tt grow without "
-          "bound; postprocess gives (r cos theta, r sin theta, sin(2 pi tt / tau)).",
+          "bound; postprocess gives (r cos theta, r sin theta, sin(2 pi tt / tau)). "
+          "dysts's initial condition (0.1, 0.1, 0.1) starts next to the coordinate "
+          "singularity at r = 0, where d theta/dt ~ 1/r; ours is a point of a long orbit "
+          "from it (tt reduced modulo tau).",
     extra={"unbounded_indices": (1, 2), "postprocess": _squirmer_output},
 )
 def InteriorSquirmer(X, t, p, xp):
@@ -383,12 +409,16 @@ def JerkCircuit(X, t, p, xp):
     variables="x y z",
     params=dict(beta=-0.4, gamma=0.49, kappa=0.2, mu=2.1),
     ic=(-1.160501, 5.8636902, -1.2031947),
-    period=10.991666666666667, dt=0.0015985997666280128,
+    period=37.2, dt=0.0015985997666280128,
     tags=("chemistry", "dissipative"),
     citation="Strizhak, P. E., & Kawczynski, A. L. (1995). The Journal of Physical Chemistry "
              "99, 10830.",
     description="Reduced model of the Belousov-Zhabotinsky reaction with a cubic fast variable, "
-                "showing mixed-mode oscillations and chaos.",
+                "showing mixed-mode oscillations.",
+    notes="Period set from the power spectrum of a long run (peak near 37; dysts's 10.99 "
+          "disagrees by a factor of six). At these parameters a long run settles close to a "
+          "mixed-mode cycle: our largest Lyapunov exponent estimate is about 0.002, far "
+          "below dysts's 0.076.",
 )
 def KawczynskiStrizhak(X, t, p, xp):
     x, y, z = X
