@@ -222,7 +222,7 @@ class System:
     # --- simulation ---------------------------------------------------------------
     def trajectory(self, n: int, pts_per_period: int | None = None, dt: float | None = None,
                    t_end: float | None = None, ic=None, params: Mapping[str, float] | None = None,
-                   transient: int = 0, noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
+                   transient: int = 0, noise=0.0, obs_noise: float = 0.0, seed: int | None = None,
                    rtol: float = 1e-10, atol: float = 1e-10, postprocess: bool = False,
                    pts_per_lyapunov_time: int | None = None) -> Trajectory:
         """Simulate one trajectory of ``n`` samples.
@@ -235,7 +235,8 @@ class System:
             ic: initial condition (default: the system's).
             params: parameter overrides for this call.
             transient: number of leading samples integrated and discarded.
-            noise: amplitude of additive dynamical noise (``dX = f dt + noise dW``).
+            noise: amplitude of additive dynamical noise (``dX = f dt + noise dW``): a number, or
+                one non-negative number per variable.
             obs_noise: observation noise, as a fraction of each variable's standard deviation.
             seed: random seed for the noise (default: derived from the system's name).
             rtol, atol: tolerances of the adaptive solver.
@@ -269,7 +270,7 @@ class System:
 
     def ensemble(self, n: int, ics=None, n_ics: int | None = None, params=None, *,
                  pts_per_period: int | None = None, dt: float | None = None, t_end: float | None = None,
-                 transient: int = 0, noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
+                 transient: int = 0, noise=0.0, obs_noise: float = 0.0, seed: int | None = None,
                  rtol: float = 1e-10, atol: float = 1e-10) -> np.ndarray:
         """Simulate many members in one vectorised call; returns ``(k, n, d)``.
 

@@ -93,7 +93,7 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, noi
     n_steps = bucket(n_needed)
     if keys is None:
         keys = jnp.zeros((len(y0), 2), dtype=jnp.uint32)
-    ys, fs = _solver(decl, m, n_steps, noise > 0)(jnp.asarray(y0), params, h, noise, keys)
+    ys, fs = _solver(decl, m, n_steps, bool(np.any(np.asarray(noise) > 0)))(jnp.asarray(y0), params, h, jnp.asarray(noise), keys)
     ys, fs = np.asarray(ys), np.asarray(fs)
     # cubic Hermite interpolation of the steps at the sample times
     j = np.minimum((ts / h).astype(np.int64), n_steps - 2)

@@ -179,7 +179,7 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, noi
     if not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
         raise InvalidArgumentError(f"{decl.name}: ETDRK4 needs equally spaced sample times.")
     h, sub = step_size(decl.period, float(steps[0]), rtol)
-    noisy = noise > 0
+    noisy = bool(np.any(np.asarray(noise) > 0))
     if keys is None:
         keys = jnp.zeros((k, 2), dtype=jnp.uint32)
     elif not noisy:
@@ -187,6 +187,6 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, noi
     from chaoszoo.engine.flows import bucket
 
     m = bucket(n)
-    ys = _solver(decl, d, sub, noisy)(y0, params, h, m, float(noise), keys)
+    ys = _solver(decl, d, sub, noisy)(y0, params, h, m, jnp.asarray(noise, dtype=jnp.float64), keys)
     ys = np.asarray(ys)[:, :n]
     return ys, np.isfinite(ys).all(axis=(1, 2))

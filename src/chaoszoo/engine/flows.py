@@ -177,12 +177,12 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, ato
     else:
         key, args = decl, params
         budget = step_budget(span, decl.period)
-    if noise > 0:
+    if np.any(np.asarray(noise) > 0):
         sample_dt = float(ts[1] - ts[0])
         sub = max(1, math.ceil(sample_dt / (decl.period / 200)))
         h = sample_dt / sub
         steps = bucket(int(math.ceil(span / h)) + 8, minimum=256)
-        ys, res, _ = _sde_solver(key, steps)(jnp.asarray(y0), args, jnp.asarray(padded), h, noise, keys)
+        ys, res, _ = _sde_solver(key, steps)(jnp.asarray(y0), args, jnp.asarray(padded), h, jnp.asarray(noise), keys)
     else:
         dtmin = span * 1e-14 + 1e-300
         ys, res, _ = _ode_solver(key, budget)(jnp.asarray(y0), args, jnp.asarray(padded), rtol, atol, dtmin)

@@ -43,6 +43,6 @@ def iterate(decl: Declaration, y0, params, n: int, *, noise: float = 0.0, keys=N
     m = bucket(n)
     if keys is None:
         keys = jnp.zeros((len(y0), 2), dtype=jnp.uint32)
-    ys = _iterator(decl, m, noise > 0)(jnp.asarray(y0), params, noise, keys)
+    ys = _iterator(decl, m, bool(np.any(np.asarray(noise) > 0)))(jnp.asarray(y0), params, jnp.asarray(noise), keys)
     ys = np.asarray(ys)[:, :n]
     return ys, np.isfinite(ys).all(axis=(1, 2))

@@ -67,6 +67,19 @@ def check_params(decl: Declaration, params: Mapping[str, np.ndarray], k: int) ->
     return out
 
 
+def _noise_vector(noise, d: int) -> np.ndarray:
+    """Validate the dynamical-noise amplitude: a scalar, or one non-negative value per variable."""
+    try:
+        arr = np.asarray(noise, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim > 1 or (arr.ndim == 1 and len(arr) != d) or not np.isfinite(arr).all() or (arr < 0).any():
+        raise InvalidArgumentError(
+            f"noise must be a non-negative number or {d} non-negative numbers (one per variable); got {noise!r}."
+        )
+    return np.ascontiguousarray(np.broadcast_to(arr, (d,)))
+
+
 def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid, transient: int, *,
         noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
         rtol: float = 1e-10, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
@@ -77,9 +90,9 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
     ics = check_ics(decl, ics)
     k = len(ics)
     params = check_params(decl, params, k)
-    for name, v in (("noise", noise), ("obs_noise", obs_noise)):
-        if not (isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v) and v >= 0):
-            raise InvalidArgumentError(f"{name} must be a non-negative number; got {v!r}.")
+    if not (isinstance(obs_noise, (int, float, np.floating, np.integer)) and math.isfinite(obs_noise) and obs_noise >= 0):
+        raise InvalidArgumentError(f"obs_noise must be a non-negative number; got {obs_noise!r}.")
+    noise = _noise_vector(noise, ics.shape[1])
     for name, v in (("rtol", rtol), ("atol", atol)):
         if not (isinstance(v, (int, float, np.floating)) and 0 < v < 1):
             raise InvalidArgumentError(f"{name} must be a number in (0, 1); got {v!r}.")
@@ -95,18 +108,18 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
 
         jparams = {name: jnp.asarray(v) for name, v in params.items()}
         keys = None
-        if noise > 0:
+        if np.any(noise > 0):
             base = jax.random.PRNGKey(int(seed) % (2**63))
             keys = jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(k))
         if decl.kind == "map":
-            ys, ok = maps.iterate(decl, ics, jparams, n_total, noise=float(noise), keys=keys)
+            ys, ok = maps.iterate(decl, ics, jparams, n_total, noise=noise, keys=keys)
         elif decl.kind == "delay":
-            ys, ok = delays.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=float(noise), keys=keys)
+            ys, ok = delays.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=noise, keys=keys)
         elif "semilinear" in decl.extra:
-            ys, ok = etdrk4.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=float(noise), keys=keys)
+            ys, ok = etdrk4.integrate(decl, ics, jparams, ts, rtol=float(rtol), noise=noise, keys=keys)
         else:
             ys, ok = flows.integrate(decl, ics, jparams, ts, rtol=float(rtol), atol=float(atol),
-                                     noise=float(noise), keys=keys)
+                                     noise=noise, keys=keys)
     bad_vals = ~np.isfinite(ys) | (np.abs(np.nan_to_num(ys, nan=0.0, posinf=np.inf)) > BLOWUP)
     bad_member = bad_vals.any(axis=(1, 2)) | ~ok
     if bad_member.any():

@@ -130,7 +130,7 @@ def HyperBao(X, t, p, xp):
              "Journal of Nonlinear Science 3(3), 213-220.",
     description="Four-dimensional quadratic flow from the finance-attractor literature whose "
                 "extra variable integrates the first one, making it hyperchaotic.",
-    notes="The fourth variable integrates a linear combination of the others and wanders "
+    notes="The fourth variable w has no self-damping (dw/dt does not depend on w) and wanders "
           "slowly as the orbit switches between wings, so the summed power spectrum is red "
           "(highest at the lowest resolved frequency) and has no peak near dysts's period, "
           "which is that of the fast x-y oscillation (spectral peak of x, y near 0.87).",
@@ -198,7 +198,7 @@ def HyperLu(X, t, p, xp):
              "control. Journal of Computational and Applied Mathematics 235(8), 2775-2789.",
     description="Lu-type flow with a linear fourth state integrating -(x + y) and feeding the "
                 "y equation.",
-    notes="The fourth variable integrates a linear combination of the others and wanders "
+    notes="The fourth variable w has no self-damping (dw/dt does not depend on w) and wanders "
           "slowly as the orbit switches between wings, so the summed power spectrum is red "
           "(highest at the lowest resolved frequency) and has no peak near dysts's period, "
           "which is that of the fast x-y oscillation (spectral peak of x, y near 1.9).",
@@ -271,7 +271,7 @@ def HyperWang(X, t, p, xp):
     citation="Letellier, C., & Rossler, O. E. (2007). Hyperchaos. Scholarpedia 2(8), 1936.",
     description="Quadratic four-variable flow from a survey of hyperchaotic systems, with "
                 "feedback w into the first equation.",
-    notes="The fourth variable integrates a linear combination of the others and wanders "
+    notes="The fourth variable w has no self-damping (dw/dt does not depend on w) and wanders "
           "slowly as the orbit switches between wings, so the summed power spectrum is red "
           "(highest at the lowest resolved frequency) and has no peak near dysts's period, "
           "which is that of the fast x-y oscillation (spectral peak of x, y near 1.39).",
