@@ -20,9 +20,11 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## make run: simulate every system, print a summary and write gallery.png
+## make run: simulate every system (summary table + gallery.png), then build the quick dataset
 run: $(STAMP)
 	$(BIN)/chaoszoo run --out gallery.png
+	$(BIN)/chaoszoo dataset build --preset quick --out data/quick
+	$(BIN)/chaoszoo dataset info data/quick
 
 ## make test: the whole test suite (the slow, catalog-wide tests included)
 test: $(TEST_STAMP)

@@ -34,6 +34,9 @@ from chaoszoo.analysis.series import correlation_dimension, dominant_period, mul
 from chaoszoo.errors import ChaoszooError, ConvergenceError, InvalidArgumentError
 
 MAX_EXPONENTS = 12
+#: Largest number of RK4 steps in one flow run, and the shortest acceptable run (periods).
+MAX_STEPS = 60_000
+MIN_PERIODS = 20.0
 
 #: Settings recorded with every entry; an entry with other settings is recomputed.
 SETTINGS = {
@@ -54,14 +57,20 @@ def _spectrum(system):
     k = None if system.kind == "delay" else min(system.dimension, cfg["max_exponents"])
     attempts = [kind_cfg]
     if system.kind == "flow":
-        # stiff systems need more steps per period; keep the cost within the budget by
-        # shortening the run (the convergence check then decides whether it is good enough)
-        spp = auto_steps_per_period(system)
-        base = kind_cfg["steps_per_period"]
-        if spp > base:
-            kind_cfg = dict(kind_cfg, steps_per_period=spp, t_total=max(20.0, kind_cfg["t_total"] * base / spp))
-        attempts = [kind_cfg, dict(kind_cfg, steps_per_period=4 * kind_cfg["steps_per_period"],
-                                   t_total=max(10.0, kind_cfg["t_total"] / 4))]
+        # stiff systems need more steps per period; the run is shortened to keep within the
+        # step budget, and refused when even MIN_PERIODS would not fit
+        spp = max(kind_cfg["steps_per_period"], auto_steps_per_period(system))
+        attempts = []
+        for factor in (1, 4):
+            steps = spp * factor
+            periods = min(kind_cfg["t_total"], MAX_STEPS / steps)
+            if periods >= MIN_PERIODS:
+                attempts.append(dict(kind_cfg, steps_per_period=steps, t_total=periods,
+                                     transient=min(kind_cfg["transient"], periods / 4)))
+        if not attempts:
+            raise ConvergenceError(
+                f"{system.name}: too stiff for the fixed-step tangent integration within the budget "
+                f"({spp} RK4 steps per period needed; at most {MAX_STEPS} steps per run).")
     last = None
     for opts in attempts:
         try:
