@@ -8,8 +8,9 @@ Cases (from the foundation issue):
   2. Ensemble of 1,024 initial conditions x 1,000 points (100 per period): one vectorised
      chaoszoo call against dysts looping over the initial conditions with DOP853 at 1e-10
      (dysts timed on --dysts-members members and scaled to 1,024; the scaling is printed).
-  3. Every catalog system x 1,000 points: chaoszoo in a fresh process (compilation included)
-     against dysts DOP853 at 1e-10, over the names both have.
+  3. Every catalog system x 1,000 points: chaoszoo in a fresh process (compilation included,
+     one shared solver per state dimension) against dysts DOP853 at 1e-10 (delay systems: its
+     default), over the names both have.
 
 Run: ``make bench`` (installs dysts and numba through the ``bench`` extra). Prints medians and
 ratios. Use --skip-dysts-default to leave out dysts's slow default integrator (~100 s).
@@ -109,9 +110,11 @@ def main():
     # ---- 3. every system --------------------------------------------------------------------
     if not args.skip_catalog:
         names = cz.names()
-        code = ("import time, json, chaoszoo as cz\nout={}\n"
+        # catalog-wide work shares one compiled solver per state dimension (shared_solvers)
+        code = ("import time, json, chaoszoo as cz\nfrom chaoszoo.engine import shared_solvers\nout={}\n"
                 f"for n in {names!r}:\n    s=cz.get(n); t=time.perf_counter()\n"
-                "    (s.trajectory(1000) if s.kind=='map' else s.trajectory(1000, pts_per_period=100))\n"
+                "    with shared_solvers():\n"
+                "        (s.trajectory(1000) if s.kind=='map' else s.trajectory(1000, pts_per_period=100))\n"
                 "    out[n]=time.perf_counter()-t\nprint(json.dumps(out))")
         t0 = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout

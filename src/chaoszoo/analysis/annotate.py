@@ -37,10 +37,16 @@ MAX_EXPONENTS = 12
 #: Largest number of RK4 steps in one flow run, and the shortest acceptable run (periods).
 MAX_STEPS = 60_000
 MIN_PERIODS = 20.0
+#: A run that does not converge is repeated this many times longer (within LONG_MAX_STEPS):
+#: the standard error falls like 1/sqrt(length), so weakly chaotic systems converge on the
+#: second attempt and the cost lands only on them.
+LONG_FACTOR = 5
+LONG_MAX_STEPS = 400_000
 
 #: Settings recorded with every entry; an entry with other settings is recomputed.
 SETTINGS = {
-    "format": 1,
+    "format": 2,
+    "long_factor": LONG_FACTOR,
     "lyapunov": {"n_ics": 4, "seed": 0, "flow": {"t_total": 300.0, "transient": 30.0, "steps_per_period": 100},
                  "map": {"t_total": 20000, "transient": 1000}, "delay": {"t_total": 150.0, "transient": 20.0},
                  "max_exponents": MAX_EXPONENTS},
@@ -55,18 +61,22 @@ def _spectrum(system):
     cfg = SETTINGS["lyapunov"]
     kind_cfg = dict(cfg[system.kind])
     k = None if system.kind == "delay" else min(system.dimension, cfg["max_exponents"])
-    attempts = [kind_cfg]
+    attempts = [kind_cfg, dict(kind_cfg, t_total=kind_cfg["t_total"] * LONG_FACTOR)]
     if system.kind == "flow":
         # stiff systems need more steps per period; the run is shortened to keep within the
         # step budget, and refused when even MIN_PERIODS would not fit
         spp = max(kind_cfg["steps_per_period"], auto_steps_per_period(system))
         attempts = []
-        for factor in (1, 4):
+        for factor in (1, 4):  # 4x finer steps when the tangent integration is unstable
             steps = spp * factor
             periods = min(kind_cfg["t_total"], MAX_STEPS / steps)
             if periods >= MIN_PERIODS:
                 attempts.append(dict(kind_cfg, steps_per_period=steps, t_total=periods,
                                      transient=min(kind_cfg["transient"], periods / 4)))
+            long_periods = min(kind_cfg["t_total"] * LONG_FACTOR, LONG_MAX_STEPS / steps)
+            if long_periods >= 2 * kind_cfg["t_total"]:
+                attempts.append(dict(kind_cfg, steps_per_period=steps, t_total=long_periods,
+                                     transient=kind_cfg["transient"]))
         if not attempts:
             raise ConvergenceError(
                 f"{system.name}: too stiff for the fixed-step tangent integration within the budget "

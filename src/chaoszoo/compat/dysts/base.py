@@ -677,6 +677,10 @@ def system_class(name: str, kinds: tuple[str, ...], module: str) -> type[_Base]:
         })
         _CLASSES[key] = cls
         return cls
+    if name == "EndCap":
+        raise AttributeError(
+            "dysts lists a map 'EndCap' in its metadata but gives it no equations and no citation "
+            "(its entry copies the Henon parameters); chaoszoo has no EndCap. Use maps.Henon instead.")
     known = [dysts_name(n, d.kind) for n, d in declarations().items() if d.kind in kinds]
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
