@@ -99,7 +99,7 @@ def divergence_rate(a, b, t, scale):
     """Exponential separation rate of two nearby trajectories ``a``, ``b`` (``(n, d)``).
 
     Fits ``log |a - b|`` against ``t`` over the stretch where the separation has grown
-    past 100x its start but is still below 1e-3 of the attractor's size; a simple,
+    past 20x its start but is still below 1e-3 of the attractor's size; a simple,
     independent estimate of the largest Lyapunov exponent.
     """
     dist = np.linalg.norm(a - b, axis=1)
@@ -107,7 +107,7 @@ def divergence_rate(a, b, t, scale):
     logd = np.log(dist)
     # running maximum removes the oscillation of the distance around its growth trend
     env = np.maximum.accumulate(logd)
-    lo, hi = logd[0] + np.log(100.0), np.log(1e-3 * scale)
+    lo, hi = logd[0] + np.log(20.0), np.log(1e-3 * scale)
     sel = (env > lo) & (env < hi)
     if sel.sum() < 4:
         return float("nan") if env[-1] < hi else float("inf")

@@ -119,7 +119,8 @@ def test_preset_name_builds_into_the_cache_once(tiny_dir, tmp_path, monkeypatch,
     assert target.parent.parent == tmp_path / "cache"
     assert (target / "systems/Lorenz.parquet").read_bytes() == (tiny_dir / "systems/Lorenz.parquet").read_bytes()
     again = load("tiny", system="Lorenz", split="train", progress=False)
-    assert "building" not in capsys.readouterr().err and len(again) == len(d) == 16
+    expected = len(load(tiny_dir, system="Lorenz", split="train", progress=False))
+    assert "building" not in capsys.readouterr().err and len(again) == len(d) == expected > 0
 
 
 def _standard_size_shard(root):
