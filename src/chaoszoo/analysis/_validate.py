@@ -7,6 +7,7 @@ import operator
 
 import numpy as np
 
+from chaoszoo.engine.grid import positive_float as pos_float  # noqa: F401 (re-exported)
 from chaoszoo.errors import InvalidArgumentError
 
 
@@ -44,16 +45,6 @@ def pos_int(value, name: str, minimum: int = 1) -> int:
             raise InvalidArgumentError(f"{name} must be an integer >= {minimum}; got {value!r}.") from None
     if v < minimum:
         raise InvalidArgumentError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return v
-
-
-def pos_float(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{name} must be a positive number; got {value!r}.") from None
-    if not (math.isfinite(v) and v > 0):
-        raise InvalidArgumentError(f"{name} must be a positive, finite number; got {value!r}.")
     return v
 
 
