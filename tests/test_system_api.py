@@ -117,8 +117,6 @@ def test_n_ics_is_seeded_and_reproducible():
 
 
 def test_lorenz96_any_dimension():
-    if "Lorenz96" not in cz.names():
-        pytest.skip("Lorenz96 not declared")
     s = cz.get("Lorenz96")
     ic = np.full(40, s.params.get("f", 8.0))
     ic[0] += 0.01

@@ -38,8 +38,3 @@ def enable_compilation_cache() -> None:
 def fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
-
-
-def atomic_path(out: Path) -> Path:
-    """A temporary sibling of ``out`` (same suffix), to be renamed onto ``out`` when complete."""
-    return out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")

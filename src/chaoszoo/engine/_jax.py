@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 
 
@@ -22,19 +21,3 @@ def x64():
         from jax.experimental import enable_x64
 
         return enable_x64()
-
-
-def with_x64(fn):
-    """Decorator: run ``fn`` inside :func:`x64`."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with x64():
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
-@contextlib.contextmanager
-def nullcontext():
-    yield

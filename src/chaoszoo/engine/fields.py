@@ -53,14 +53,3 @@ def jacobian_fn(decl: Declaration):
     if decl.kind == "delay":
         return jax.jit(jax.jacfwd(lambda y, t, params, yd: field(t, y, params, yd)))
     return jax.jit(jax.jacfwd(lambda y, t, params: field(t, y, params)))
-
-
-@functools.cache
-def field_fn(decl: Declaration):
-    """A jitted evaluation of the vector field (used where NumPy evaluation is not possible)."""
-    import jax
-
-    field = _jax_field(decl)
-    if decl.kind == "delay":
-        return jax.jit(lambda y, t, params, yd: field(t, y, params, yd))
-    return jax.jit(lambda y, t, params: field(t, y, params))
