@@ -102,3 +102,38 @@ def test_unannotated_system_has_no_invariants(tmp_path, monkeypatch):
     assert s.invariants is None and s.lyapunov_spectrum is None and s.lyapunov_time is None
     with pytest.raises(InvalidArgumentError, match="pts_per_lyapunov_time"):
         s.trajectory(10, pts_per_lyapunov_time=5)
+
+
+# ----------------------------------------------------------------------- the shipped catalog table
+#: Tags that explain a largest exponent indistinguishable from zero (the entry's notes say why).
+NOT_CHAOTIC = {"quasi-periodic", "periodic"}
+
+
+def test_every_system_is_annotated_with_the_current_settings():
+    """The catalog's invariants.json was written by `chaoszoo annotate` for every system, at
+    the declared parameters and with the settings of this version of the code."""
+    from chaoszoo.analysis.annotate import SETTINGS
+
+    table = store.load()["systems"]
+    stale = []
+    for name in cz.names():
+        e = table.get(name)
+        s = cz.get(name)
+        if e is None or e["params"] != dict(s.params) or e["settings"] != json.loads(json.dumps(SETTINGS)):
+            stale.append(name)
+    assert not stale, f"re-run `chaoszoo annotate {' '.join(stale)}`"
+
+
+def test_every_system_is_chaotic_or_says_why_not():
+    """Each annotated largest exponent is positive beyond two standard errors, or the system
+    carries a tag saying why not (quasi-periodic) and notes giving the reason."""
+    table = store.load()["systems"]
+    unexplained = []
+    for name, e in table.items():
+        lam, err = e["max_lyapunov"], e["lyapunov_stderr"][0]
+        if lam > 2 * err and lam > 0:
+            continue
+        s = cz.get(name)
+        if not (set(s.tags) & NOT_CHAOTIC and s.declaration.notes):
+            unexplained.append((name, lam, err))
+    assert not unexplained

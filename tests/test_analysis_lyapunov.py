@@ -107,6 +107,43 @@ def test_linear_flow_exact():
     np.testing.assert_allclose(lam, expected, rtol=1e-3, atol=1e-3)
 
 
+def test_adaptive_method_matches_sprott():
+    """The diffrax (Tsit5, step-size control) tangent integration reproduces [S03] too; the sum
+    of the spectrum is the constant divergence -(sigma + 1 + beta)."""
+    s = cz.get("Lorenz").with_params(sigma=10.0, rho=28.0, beta=8 / 3)
+    r = lyapunov_spectrum_with_error(s, n_ics=2, seed=1, t_total=300, method="adaptive")
+    assert r.settings["method"] == "adaptive"
+    close_lambda(r.mean[0], 0.9056)
+    assert abs(r.mean[1]) < 0.01
+    assert r.mean.sum() == pytest.approx(-(10 + 1 + 8 / 3), rel=0.005)
+    with pytest.raises(InvalidArgumentError, match="method"):
+        lyapunov_spectrum(s, method="euler")
+
+
+def test_initial_conditions_lie_on_one_orbit():
+    """ABC flow (A = sqrt 3, B = sqrt 2, C = 1): a volume-preserving flow whose chaotic sea is
+    interleaved with invariant tori (Dombre et al. 1986, J. Fluid Mech. 167, 353-391). The
+    initial conditions are points of the orbit of ``ic``, so every one of them sees the same
+    chaotic sea (perturbing ``ic`` by 1 % put half of them on tori, with exponents ~1e-3)."""
+    s = cz.get("ArnoldBeltramiChildress")
+    r = lyapunov_spectrum_with_error(s, n_ics=4, seed=0, t_total=300)
+    assert np.all(r.per_ic[:, 0] > 0.05), r.per_ic[:, 0]
+    assert abs(r.mean.sum()) < 1e-3  # divergence-free: the exponents sum to zero
+
+
+def test_kuramoto_sivashinsky_l22():
+    """KS on L = 22 (N = 64 modes), through the linearised ETDRK4 step: the leading exponent
+    about 0.043 (Vlachas, Pathak, Hunt, Sapsis, Girvan, Ott & Koumoutsakos 2020, Neural
+    Networks 126, 191-217, Sect. 5 - the benchmark setting of L = 22), and two exponents ~0
+    from the time- and space-translation symmetries."""
+    s = cz.get("KuramotoSivashinsky")
+    r = lyapunov_spectrum_with_error(s, n_exponents=6, n_ics=2, seed=0, t_total=200)
+    assert r.settings["method"] == "etdrk4"
+    close_lambda(r.mean[0], 0.043)
+    near_zero = np.sort(np.abs(r.mean[1:5]))[:2]
+    assert np.all(near_zero < 0.005), r.mean
+
+
 # ----------------------------------------------------------------------- maps
 def test_henon_sprott():
     # [S03]: a=1.4, b=0.3 -> 0.41922, -1.62319; D_KY = 1.2583

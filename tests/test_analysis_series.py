@@ -79,6 +79,19 @@ def test_correlation_dimension_of_a_plane_and_a_line():
     assert correlation_dimension(line, theiler=0).value == pytest.approx(1.0, rel=0.05)
 
 
+def test_correlation_dimension_of_a_one_dimensional_map_state():
+    """An explicit (n, 1) array is a one-dimensional state, not a scalar series to embed: the
+    tent map's invariant density is bounded and piecewise constant, so D2 = 1 exactly (before
+    this rule the series was delay-embedded and gave about 4.6)."""
+    mu, x = 0.95, np.empty(20000)
+    x[0] = 0.3
+    for i in range(1, len(x)):
+        x[i] = mu * min(x[i - 1], 1.0 - x[i - 1]) * 2.0
+    est = correlation_dimension(x[1000:, None], max_points=2500)
+    assert est.details["embedded"] is False
+    assert est.value == pytest.approx(1.0, rel=0.03)
+
+
 # ----------------------------------------------------------------------- Lyapunov from data
 def test_rosenstein_lorenz(lorenz):
     # [S03]: 0.9056; divergence-based estimates are accurate to roughly 10 %

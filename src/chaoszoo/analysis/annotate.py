@@ -33,7 +33,7 @@ from chaoszoo.analysis.lyapunov import (
 from chaoszoo.analysis.series import correlation_dimension, dominant_period, multiscale_entropy
 from chaoszoo.errors import ChaoszooError, ConvergenceError, InvalidArgumentError
 
-MAX_EXPONENTS = 12
+MAX_EXPONENTS = 24
 #: Largest number of RK4 steps in one flow run, and the shortest acceptable run (periods).
 MAX_STEPS = 60_000
 MIN_PERIODS = 20.0
@@ -45,9 +45,11 @@ LONG_MAX_STEPS = 400_000
 
 #: Settings recorded with every entry; an entry with other settings is recomputed.
 SETTINGS = {
-    "format": 2,
+    "format": 3,
+    "acceptance": "stderr of lambda_1 <= max(5 % |lambda_1|, 0.01/period); RK4 results without lambda_1 > 2 stderr re-checked by the adaptive method",
+    "integrators": "flows: RK4, then diffrax Tsit5 (Kvaerno5 if tagged stiff) at rtol=atol=1e-8; ETDRK4 if semilinear",
     "long_factor": LONG_FACTOR,
-    "lyapunov": {"n_ics": 4, "seed": 0, "flow": {"t_total": 300.0, "transient": 30.0, "steps_per_period": 100},
+    "lyapunov": {"n_ics": 4, "ic_spacing_periods": 10.0, "seed": 0, "flow": {"t_total": 300.0, "transient": 30.0, "steps_per_period": 100},
                  "map": {"t_total": 20000, "transient": 1000}, "delay": {"t_total": 150.0, "transient": 20.0},
                  "max_exponents": MAX_EXPONENTS},
     "orbit": {"n": 4096, "samples_per_period": 20, "transient": 30.0},
@@ -57,36 +59,68 @@ SETTINGS = {
 }
 
 
+def _attempts(system, kind_cfg):
+    """The runs tried in turn: short then long; for flows the fixed-step RK4 first (where the
+    step it needs fits the budget), then the adaptive integrator."""
+    long = dict(kind_cfg, t_total=kind_cfg["t_total"] * LONG_FACTOR)
+    if system.kind != "flow":
+        return [kind_cfg, long]
+    if "semilinear" in system.declaration.extra:
+        return [dict(kind_cfg, method="etdrk4"), dict(long, method="etdrk4")]
+    runs = []
+    spp = max(kind_cfg["steps_per_period"], auto_steps_per_period(system))
+    periods = min(kind_cfg["t_total"], MAX_STEPS / spp)
+    if periods >= MIN_PERIODS:
+        runs.append(dict(kind_cfg, method="rk4", steps_per_period=spp, t_total=periods,
+                         transient=min(kind_cfg["transient"], periods / 4)))
+        long_periods = min(kind_cfg["t_total"] * LONG_FACTOR, LONG_MAX_STEPS / spp)
+        if long_periods >= 2 * kind_cfg["t_total"]:
+            runs.append(dict(kind_cfg, method="rk4", steps_per_period=spp, t_total=long_periods))
+    runs += [dict(kind_cfg, method="adaptive"), dict(long, method="adaptive")]
+    return runs
+
+
+def _clearly_positive(res) -> bool:
+    return float(res.mean[0]) > 2 * float(res.stderr[0]) and float(res.mean[0]) > 0
+
+
 def _spectrum(system):
+    k = None if system.kind == "delay" else min(system.dimension, SETTINGS["lyapunov"]["max_exponents"])
+    try:
+        res = _converged_spectrum(system, k)
+        if res.settings.get("method") == "rk4" and not _clearly_positive(res):
+            # a fixed step of 1/100 period can turn a chaotic orbit into a spurious stable
+            # cycle (Bouali: RK4 gave lambda_1 = 0.000, the adaptive method 0.02-0.03): a
+            # non-positive result is only accepted once the adaptive method agrees
+            try:
+                return _converged_spectrum(system, k, methods=("adaptive",))
+            except ConvergenceError:
+                return res
+        return res
+    except ConvergenceError as exc:
+        if k is None or k <= 3 and k < system.dimension or "non-finite" not in str(exc):
+            raise
+    # the most contracting directions of a stiff system can fall below round-off between two
+    # re-orthonormalisations (R_kk = 0): the leading exponents alone are still well defined
+    return _converged_spectrum(system, min(3, system.dimension - 1))
+
+
+def _converged_spectrum(system, k, methods=None):
     cfg = SETTINGS["lyapunov"]
     kind_cfg = dict(cfg[system.kind])
-    k = None if system.kind == "delay" else min(system.dimension, cfg["max_exponents"])
-    attempts = [kind_cfg, dict(kind_cfg, t_total=kind_cfg["t_total"] * LONG_FACTOR)]
-    if system.kind == "flow":
-        # stiff systems need more steps per period; the run is shortened to keep within the
-        # step budget, and refused when even MIN_PERIODS would not fit
-        spp = max(kind_cfg["steps_per_period"], auto_steps_per_period(system))
-        attempts = []
-        for factor in (1, 4):  # 4x finer steps when the tangent integration is unstable
-            steps = spp * factor
-            periods = min(kind_cfg["t_total"], MAX_STEPS / steps)
-            if periods >= MIN_PERIODS:
-                attempts.append(dict(kind_cfg, steps_per_period=steps, t_total=periods,
-                                     transient=min(kind_cfg["transient"], periods / 4)))
-            long_periods = min(kind_cfg["t_total"] * LONG_FACTOR, LONG_MAX_STEPS / steps)
-            if long_periods >= 2 * kind_cfg["t_total"]:
-                attempts.append(dict(kind_cfg, steps_per_period=steps, t_total=long_periods,
-                                     transient=kind_cfg["transient"]))
-        if not attempts:
-            raise ConvergenceError(
-                f"{system.name}: too stiff for the fixed-step tangent integration within the budget "
-                f"({spp} RK4 steps per period needed; at most {MAX_STEPS} steps per run).")
     last = None
-    for opts in attempts:
+    failed_method = None
+    for opts in _attempts(system, kind_cfg):
+        method = opts.pop("method", None)
+        if methods is not None and method not in methods:
+            continue
+        if method is not None and method == failed_method:
+            continue  # that integrator already went non-finite on this orbit
         try:
-            res = lyapunov_spectrum_with_error(system, n_exponents=k, n_ics=cfg["n_ics"], seed=cfg["seed"], **opts)
+            res = lyapunov_spectrum_with_error(system, n_exponents=k, n_ics=cfg["n_ics"], seed=cfg["seed"],
+                                               method=None if method == "etdrk4" else method, **opts)
         except ConvergenceError as exc:
-            last = exc
+            last, failed_method = exc, method
             continue
         lam, err = float(res.mean[0]), float(res.stderr[0])
         scale = 1.0 if system.kind == "map" else system.period

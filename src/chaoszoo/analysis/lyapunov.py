@@ -24,9 +24,21 @@ of initial conditions is processed with ``jax.vmap``.
 
 Design measured on a 2-core CPU (Lorenz, full spectrum): with 100 RK4 steps per period and
 QR every 10 steps, 500 periods take about 0.3 s warm and reproduce the published spectrum
-to better than 1 %. A diffrax adaptive solver on the same augmented system was slower
-(step-size control over 12 variables) without improving the estimate, whose error is
-dominated by the finite averaging time, not by the step.
+to better than 1 %. The diffrax adaptive solver (``method="adaptive"``, Tsit5 at 1e-8) on
+the same augmented system is about 3x slower on Lorenz (4.0 s against 1.4 s for 4 x 300
+periods) with the same accuracy, so it is the fallback, not the default: it is needed where
+a fixed step fails - orbits with fast excursions or stiff spikes (OlsenPeroxidase, whose
+stiffest eigenvalue goes from -42 at the initial condition to about -400 in a spike), and
+systems where RK4 at 100 steps per period turns the chaotic orbit into a spurious cycle
+(Bouali). diffrax's implicit Kvaerno5 was tried for the systems tagged ``stiff`` and was
+slower still (75 s for 2 periods of OlsenPeroxidase) and failed its step budget, so
+``USE_IMPLICIT`` is off. Semilinear flows (Kuramoto-Sivashinsky) linearise the engine's
+ETDRK4 step, which is stable at 100 steps per period.
+
+With several initial conditions, they are taken along one orbit (``IC_SPACING`` periods
+apart after the transient), never as perturbations of ``ic``: in a conservative system a
+1 % perturbation put half of them on invariant tori (ABC flow: exponents 0.11-0.12 on the
+chaotic sea, 0.0005-0.0014 on tori), and in multistable ones into another basin.
 
 References:
     Benettin, G., Galgani, L., Giorgilli, A. & Strelcyn, J.-M. (1980). Meccanica 15, 9-30.
@@ -57,10 +69,20 @@ DEFAULTS = MappingProxyType(dict(
     map=dict(t_total=50_000, transient=1_000, qr_every=1),
     delay=dict(t_total=400.0, transient=30.0, points_per_delay=40, qr_every=5),
 ))
+#: Nominal steps per period of the adaptive method (sets the QR interval: ``qr_every`` of them).
+DEFAULT_STEPS = 100
 #: Number of exponents computed for delay equations when ``n_exponents`` is not given.
 DELAY_EXPONENTS = 3
 #: Number of consecutive segments the averaging run is split into (batch-means error).
 N_SEGMENTS = 8
+#: Spacing, in periods (iterations for maps), of the initial conditions taken along one orbit.
+IC_SPACING = 10.0
+#: Tolerance and step budget per QR interval of the adaptive tangent integration.
+ADAPTIVE_TOL = 1e-8
+ADAPTIVE_MAX_STEPS = 20_000
+USE_IMPLICIT = False
+#: Largest growth exponent (rate x time) allowed between two QR re-orthonormalisations.
+QR_GROWTH = 10.0
 
 
 @dataclass(frozen=True)
@@ -118,42 +140,114 @@ def _delay_step_fn(field_fn):
     return step
 
 
+def _adaptive_block(decl, field_fn):
+    """``(t, y, V, p, dt) -> (y, V, ok)``: the state and tangent frame advanced over ``dt`` by
+    diffrax with step-size control (Tsit5; the L-stable implicit Kvaerno5 for systems tagged
+    ``stiff``), for orbits whose fast excursions or stiffness defeat a fixed step."""
+    import diffrax
+    import jax
+    import jax.numpy as jnp
+
+    def aug(t, u, p):
+        y, V = u
+        f, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
+        return f, jax.vmap(lin, in_axes=1, out_axes=1)(V)
+
+    term = diffrax.ODETerm(aug)
+    stiff = "stiff" in decl.tags
+    solver = diffrax.Kvaerno5() if stiff and USE_IMPLICIT else diffrax.Tsit5()
+    controller = diffrax.PIDController(rtol=ADAPTIVE_TOL, atol=ADAPTIVE_TOL)
+
+    def block(t, y, V, p, dt):
+        sol = diffrax.diffeqsolve(term, solver, t, t + dt, None, (y, V), args=p,
+                                  stepsize_controller=controller, saveat=diffrax.SaveAt(t1=True),
+                                  max_steps=ADAPTIVE_MAX_STEPS, throw=False)
+        ok = sol.result == diffrax.RESULTS.successful
+        return sol.ys[0][-1], sol.ys[1][-1], ok
+
+    return block
+
+
+def method_for(system, method=None) -> str:
+    """The tangent integration used for ``system``: ``"map"``, ``"delay"``, ``"etdrk4"`` (flows
+    declaring a semilinear stiff part), or for other flows ``method`` (default ``"rk4"``;
+    ``"adaptive"`` for diffrax step-size control)."""
+    if system.kind in ("map", "delay"):
+        return system.kind
+    if "semilinear" in system.declaration.extra:
+        return "etdrk4"
+    if method is None:
+        return "rk4"
+    if method not in ("rk4", "adaptive"):
+        raise InvalidArgumentError(f"method must be 'rk4' or 'adaptive' for a flow; got {method!r}.")
+    return method
+
+
 @functools.cache
-def _kernel(decl, k: int):
+def _kernel(decl, k: int, method: str):
     """Jitted ``(t0, ys, Vs, params, h, q, n_qr) -> (t, ys, Vs, log_sums)`` vmapped over ics.
 
-    ``q`` steps between QR decompositions, ``n_qr`` decompositions; both are traced, so one
-    compilation serves every run length of a system (for a given ``k``).
+    ``q`` steps of length ``h`` between QR decompositions, ``n_qr`` decompositions; both are
+    traced, so one compilation serves every run length of a system (for a given ``k``).
     """
     import jax
     import jax.numpy as jnp
     from jax import lax
 
     field_fn = jax_field(decl)
-    kind = decl.kind
-    if kind == "flow":
+
+    def stepwise(advance):
+        def run(t, y, V, p, h, q):
+            t, y, V = lax.fori_loop(0, q, lambda j, c: advance(c[0], c[1], c[2], p, h), (t, y, V))
+            return t, y, V, jnp.array(True)
+        return run
+
+    if method == "rk4":
         def advance(t, y, V, p, h):
             y, V = _rk4_tangent(field_fn, t, y, V, p, h)
             return t + h, y, V
-    elif kind == "map":
+        block_fn = stepwise(advance)
+    elif method == "adaptive":
+        adaptive = _adaptive_block(decl, field_fn)
+
+        def block_fn(t, y, V, p, h, q):
+            y, V, ok = adaptive(t, y, V, p, q * h)
+            return t + q * h, y, V, ok
+    elif method == "etdrk4":
+        from chaoszoo.engine.etdrk4 import spectral_step
+
+        def block_fn(t, y, V, p, h, q):
+            n = y.shape[-1]
+            spectral = spectral_step(decl, n, p, h)
+
+            def phys(tt, u):
+                return jnp.fft.irfft(spectral(jnp.fft.rfft(u), tt), n=n)
+
+            def advance(t, y, V, p, h):
+                y2, lin = jax.linearize(lambda u: phys(t, u), y)
+                return t + h, y2, jax.vmap(lin, in_axes=1, out_axes=1)(V)
+            return stepwise(advance)(t, y, V, p, h, q)
+    elif method == "map":
         def advance(t, y, V, p, h):
             y2, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
             return t + 1.0, y2, jax.vmap(lin, in_axes=1, out_axes=1)(V)
+        block_fn = stepwise(advance)
     else:
         step = _delay_step_fn(field_fn)
 
         def advance(t, B, V, p, h):
             B2, lin = jax.linearize(lambda bb: step(t, bb, p, h), B)
             return t + h, B2, jax.vmap(lin, in_axes=-1, out_axes=-1)(V)
+        block_fn = stepwise(advance)
 
     def one(t0, y, V, p, h, q, n_qr):
         shape = V.shape
 
         def block(i, carry):
             t, y, V, logs = carry
-            t, y, V = lax.fori_loop(0, q, lambda j, c: advance(c[0], c[1], c[2], p, h), (t, y, V))
+            t, y, V, ok = block_fn(t, y, V, p, h, q)
             Q, R = jnp.linalg.qr(V.reshape(-1, k))
-            logs = logs + jnp.log(jnp.abs(jnp.diagonal(R)))
+            logs = logs + jnp.where(ok, jnp.log(jnp.abs(jnp.diagonal(R))), jnp.nan)
             return t, y, Q.reshape(shape), logs
 
         return lax.fori_loop(0, n_qr, block, (t0, y, V, jnp.zeros(k, y.dtype)))
@@ -218,17 +312,21 @@ def _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per
     return base
 
 
-def auto_steps_per_period(sys, params=None, ic=None, minimum: int = 100) -> int:
-    """RK4 steps per period: at least ``minimum``, and enough that ``h |mu| <= 2`` for every
-    eigenvalue ``mu`` of the Jacobian at the initial condition (RK4 is stable for
-    ``|h mu| <~ 2.8`` on both axes), so stiff systems get a stable step."""
+def _spectral_radius(sys, params=None, ic=None) -> float:
+    """Largest modulus of the Jacobian's eigenvalues at ``ic`` (0 when it cannot be evaluated)."""
     try:
         J = sys.jacobian(sys.ic if ic is None else ic, params=params)
         rho = float(np.max(np.abs(np.linalg.eigvals(J))))
     except (np.linalg.LinAlgError, ValueError):
-        return minimum
-    if not math.isfinite(rho):
-        return minimum
+        return 0.0
+    return rho if math.isfinite(rho) else 0.0
+
+
+def auto_steps_per_period(sys, params=None, ic=None, minimum: int = 100) -> int:
+    """RK4 steps per period: at least ``minimum``, and enough that ``h |mu| <= 2`` for every
+    eigenvalue ``mu`` of the Jacobian at the initial condition (RK4 is stable for
+    ``|h mu| <~ 2.8`` on both axes), so stiff systems get a stable step."""
+    rho = _spectral_radius(sys, params, ic)
     return max(minimum, int(math.ceil(sys.period * rho / 2.0)))
 
 
@@ -264,42 +362,60 @@ def _initial(sys, ics: np.ndarray, st, k: int, seed: int):
 
 
 def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=None, n_ics=1,
-         seed=None, steps_per_period=None, points_per_delay=None, qr_every=None) -> LyapunovResult:
+         seed=None, steps_per_period=None, points_per_delay=None, qr_every=None, method=None) -> LyapunovResult:
     from chaoszoo.engine.simulate import derived_seed
 
     sys = _as_system(sys)
     st = _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per_delay, qr_every)
+    method = method_for(sys, method)
     k = st["n_exponents"]
     n_ics = _positive(n_ics, "n_ics", True)
     if seed is not None and not (isinstance(seed, (int, np.integer)) and seed >= 0):
         raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}.")
     p = sys._p(params)
     base_ic = sys.ic if ic is None else sys._x(ic)
+    rho = _spectral_radius(sys, dict(p), base_ic) if sys.kind == "flow" else 0.0
     if sys.kind == "flow" and st["steps_per_period"] is None:
-        st["steps_per_period"] = auto_steps_per_period(sys, dict(p), base_ic)
+        # RK4 needs h * rho <~ 2 for stability; the adaptive method only needs QR intervals
+        # short enough (below) that no tangent direction falls below round-off of the others
+        st["steps_per_period"] = (auto_steps_per_period(sys, dict(p), base_ic) if method == "rk4"
+                                  else max(DEFAULT_STEPS, int(math.ceil(sys.period * rho / QR_GROWTH))))
     h = _step(sys, st, p)
+    if qr_every is None and rho * h > 0:
+        # contraction over one QR interval at most exp(-QR_GROWTH) relative to the others
+        st["qr_every"] = max(1, min(st["qr_every"], int(QR_GROWTH / (rho * h))))
     rng = np.random.default_rng(derived_seed(sys.name, "lyapunov", seed))
     ics = np.repeat(base_ic[None, :], n_ics, axis=0)
-    if n_ics > 1:
-        ics[1:] += 1e-2 * (np.abs(base_ic) + 1e-2) * rng.standard_normal((n_ics - 1, sys.dimension))
     Y, V = _initial(sys, ics, st, k, int(rng.integers(2**31)))
 
     q = st["qr_every"]
     # times are given in periods (iterations for maps; for delays the longer of period and delay)
     unit = 1.0 if sys.kind == "map" else sys.period if sys.kind == "flow" else max(sys.period, float(p[sys.delay]))
     n_trans = int(math.ceil(st["transient"] * unit / h / q))
+    n_sep = int(math.ceil(IC_SPACING * unit / h / q))
     n_qr = max(N_SEGMENTS, int(math.ceil(st["t_total"] * unit / h / q)))
     seg = int(math.ceil(n_qr / N_SEGMENTS))
     with x64():
         import jax.numpy as jnp
 
-        fn = _kernel(sys.declaration, k)
+        fn = _kernel(sys.declaration, k, method)
         jp = {name: jnp.asarray(v, dtype=jnp.float64) for name, v in p.items()}
         t, Yj, Vj = 0.0, jnp.asarray(Y), jnp.asarray(V)
         hj = jnp.asarray(h, dtype=jnp.float64)
         if n_trans:
             t_arr, Yj, Vj, _ = fn(jnp.asarray(0.0), Yj, Vj, jp, hj, q, n_trans)
             t = float(t_arr[0])
+        if n_ics > 1:
+            # the initial conditions are points of one orbit, IC_SPACING periods apart, so they
+            # lie on the attractor of ``ic`` (perturbing ``ic`` could change basin or, in a
+            # conservative system, jump between the chaotic sea and a torus)
+            states, frames = [Yj[0]], [Vj[0]]
+            for _ in range(n_ics - 1):
+                t_arr, Yj, Vj, _ = fn(jnp.asarray(t), Yj, Vj, jp, hj, q, n_sep)
+                t = float(t_arr[0])
+                states.append(Yj[0])
+                frames.append(Vj[0])
+            Yj, Vj = jnp.stack(states), jnp.stack(frames)
         logs = []
         for _ in range(N_SEGMENTS):
             t_arr, Yj, Vj, lg = fn(jnp.asarray(t), Yj, Vj, jp, hj, q, seg)
@@ -320,7 +436,7 @@ def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=No
     else:
         seg_rates = np.sort(rates[0], axis=1)[:, ::-1]
         stderr = seg_rates.std(axis=0, ddof=1) / math.sqrt(N_SEGMENTS)
-    settings = dict(kind=sys.kind, n_exponents=k, n_ics=n_ics, seed=seed, step=h, qr_every=q,
+    settings = dict(kind=sys.kind, method=method, n_exponents=k, n_ics=n_ics, seed=seed, step=h, qr_every=q,
                     transient=st["transient"], t_total=st["t_total"],
                     time_unit="iterations" if sys.kind == "map" else "periods",
                     averaging_time=N_SEGMENTS * seg_time)
@@ -335,20 +451,22 @@ def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=No
 def lyapunov_spectrum_with_error(system, n_exponents: int | None = None, t_total: float | None = None,
                                  transient: float | None = None, ic=None, params=None, n_ics: int = 1,
                                  seed: int | None = None, *, steps_per_period: int | None = None,
-                                 points_per_delay: int | None = None, qr_every: int | None = None) -> LyapunovResult:
+                                 points_per_delay: int | None = None, qr_every: int | None = None,
+                                 method: str | None = None) -> LyapunovResult:
     """The Lyapunov spectrum with its standard error; see :func:`lyapunov_spectrum`.
 
     Returns:
         :class:`LyapunovResult` with ``mean`` (descending), ``stderr`` and ``settings``.
     """
     return _run(system, n_exponents, t_total, transient, ic, params, n_ics, seed,
-                steps_per_period, points_per_delay, qr_every)
+                steps_per_period, points_per_delay, qr_every, method)
 
 
 def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | None = None,
                       transient: float | None = None, ic=None, params=None, n_ics: int = 1,
                       seed: int | None = None, *, steps_per_period: int | None = None,
-                      points_per_delay: int | None = None, qr_every: int | None = None) -> np.ndarray:
+                      points_per_delay: int | None = None, qr_every: int | None = None,
+                      method: str | None = None) -> np.ndarray:
     """The leading Lyapunov exponents of a catalog system, from its equations.
 
     The state and ``k`` tangent vectors are integrated together (fixed-step RK4 for flows and
@@ -364,13 +482,20 @@ def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | N
             50,000 iterations, 400 units (delays).
         transient: discarded lead-in, same units (defaults 30 periods, 1,000 iterations).
         ic: starting state (default: the system's); params: parameter overrides.
-        n_ics: number of initial conditions averaged (the first is ``ic``, the others are
-            seeded perturbations of it, relative size 1e-2), run together with ``vmap``.
-        seed: seed of those perturbations and of the initial tangent frame.
+        n_ics: number of initial conditions averaged, run together with ``vmap``: the state
+            reached after the transient and the states ``IC_SPACING`` (10) periods apart
+            further along the same orbit, so all lie on the attractor of ``ic``.
+        seed: seed of the initial tangent frames.
         steps_per_period: RK4 steps per period for flows (default: 100, or more when the
-            Jacobian at the initial condition is stiff - see :func:`auto_steps_per_period`).
+            Jacobian at the initial condition is stiff - see :func:`auto_steps_per_period`);
+            with ``method="adaptive"`` it only sets the QR interval.
         points_per_delay: buffer points per delay interval for delay equations (default 40).
         qr_every: steps between re-orthonormalisations.
+        method: for flows, ``"rk4"`` (default: fixed-step classical Runge-Kutta, fastest) or
+            ``"adaptive"`` (diffrax Tsit5 with step-size control at ``rtol = atol = 1e-8``,
+            the implicit Kvaerno5 for systems tagged ``stiff``), for orbits with fast
+            excursions or stiff parts. Semilinear flows (Kuramoto-Sivashinsky) always use
+            the linearised ETDRK4 step of the engine; maps and delays have one scheme.
 
     Returns:
         ``(k,)`` exponents in descending order, per unit time (per iteration for maps),
@@ -380,7 +505,7 @@ def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | N
         InvalidArgumentError: bad options; ConvergenceError: the run became non-finite.
     """
     return _run(system, n_exponents, t_total, transient, ic, params, n_ics, seed,
-                steps_per_period, points_per_delay, qr_every).mean
+                steps_per_period, points_per_delay, qr_every, method).mean
 
 
 def max_lyapunov(system, t_total: float | None = None, transient: float | None = None, ic=None,
@@ -391,7 +516,7 @@ def max_lyapunov(system, t_total: float | None = None, transient: float | None =
     """
     return float(_run(system, 1, t_total, transient, ic, params, n_ics, seed,
                       options.get("steps_per_period"), options.get("points_per_delay"),
-                      options.get("qr_every")).mean[0])
+                      options.get("qr_every"), options.get("method")).mean[0])
 
 
 def _check_spectrum(spectrum) -> np.ndarray:

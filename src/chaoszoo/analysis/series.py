@@ -42,6 +42,8 @@ class Estimate:
 def _state(x, delay, dimension, min_length):
     """Validated state vectors: an ``(n, d)`` input is used as is, an ``(n,)`` input is embedded."""
     arr = series(x, min_length=min_length)
+    if np.ndim(x) == 2:  # an explicit (n, 1) array is a one-dimensional state, not a series to embed
+        arr = arr.reshape(len(arr), -1)
     if arr.ndim == 2:
         if delay is not None or dimension is not None:
             raise InvalidArgumentError("delay and dimension apply to a scalar series; an (n, d) array is used as the state directly.")

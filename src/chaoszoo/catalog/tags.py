@@ -16,7 +16,7 @@ FIELDS = frozenset({
 })
 PROPERTIES = frozenset({
     "dissipative", "conservative", "hamiltonian", "hyperchaotic", "nonautonomous",
-    "stiff", "high-dimensional", "quasi-periodic", "multistable", "piecewise",
+    "stiff", "high-dimensional", "quasi-periodic", "periodic", "multistable", "piecewise",
     "spatiotemporal", "hidden-attractor", "no-equilibria",
 })
 KINDS = frozenset({"flow", "delay", "map"})

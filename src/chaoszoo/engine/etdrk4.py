@@ -96,32 +96,41 @@ def coefficients(L, h):
     return jnp.exp(hL), jnp.exp(hL / 2), Q, f1, f2, f3
 
 
+def spectral_step(decl: Declaration, n_state: int, params, h):
+    """The ETDRK4 step ``(v, t) -> v_+`` on the real-FFT coefficients ``v`` of a length-``n_state``
+    state (a JAX function, so it can be jitted, vmapped and linearised - the Lyapunov
+    analysis propagates tangent vectors through it)."""
+    import jax.numpy as jnp
+
+    field = jax_field(decl)
+    L = jnp.asarray(decl.extra["semilinear"](n_state, Params(params)))
+    E, E2, Q, f1, f2, f3 = coefficients(L, h)
+    Lc = L.astype(jnp.complex128)
+
+    def nonlinear(v, t):
+        u = jnp.fft.irfft(v, n=n_state)
+        return jnp.fft.rfft(field(t, u, params)) - Lc * v
+
+    def step(v, t):
+        Nv = nonlinear(v, t)
+        a = E2 * v + Q * Nv
+        Na = nonlinear(a, t + h / 2)
+        b = E2 * v + Q * Na
+        Nb = nonlinear(b, t + h / 2)
+        c = E2 * a + Q * (2 * Nb - Nv)
+        Nc = nonlinear(c, t + h)
+        return E * v + f1 * Nv + 2 * f2 * (Na + Nb) + f3 * Nc
+
+    return step
+
+
 @functools.cache
 def _solver(decl: Declaration, n_state: int, sub: int, noisy: bool):
     import jax
     import jax.numpy as jnp
 
-    field = jax_field(decl)
-    linear = decl.extra["semilinear"]
-
     def one(y0, params, h, n_samples, noise, key):
-        L = jnp.asarray(linear(n_state, Params(params)))
-        E, E2, Q, f1, f2, f3 = coefficients(L, h)
-        Lc = L.astype(jnp.complex128)
-
-        def nonlinear(v, t):
-            u = jnp.fft.irfft(v, n=n_state)
-            return jnp.fft.rfft(field(t, u, params)) - Lc * v
-
-        def step(v, t):
-            Nv = nonlinear(v, t)
-            a = E2 * v + Q * Nv
-            Na = nonlinear(a, t + h / 2)
-            b = E2 * v + Q * Na
-            Nb = nonlinear(b, t + h / 2)
-            c = E2 * a + Q * (2 * Nb - Nv)
-            Nc = nonlinear(c, t + h)
-            return E * v + f1 * Nv + 2 * f2 * (Na + Nb) + f3 * Nc
+        step = spectral_step(decl, n_state, params, h)
 
         def sample(carry, i):
             v, key = carry

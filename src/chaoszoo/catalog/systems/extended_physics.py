@@ -120,25 +120,6 @@ def ParametricPendulum(X, t, p, xp):
 
 
 @flow(
-    variables="x y z",
-    params=dict(h=6.75, nu1=1.0, nu2=4.0, nu3=1.0),
-    ic=(9.2238313476, 0.6989393274, 6.4468984789),
-    period=0.6, dt=0.01,
-    tags=("plasma", "physics", "dissipative"),
-    citation=("Pikovsky, A. S., Rabinovich, M. I., & Trakhtengerts, V. Yu. (1978). Onset of "
-              "stochasticity in decay confinement of parametric instability. Soviet Physics JETP 47(4), "
-              "715-719."),
-    description=("Three resonantly interacting waves in a plasma: a parametrically pumped pair (x, y) "
-                 "with pump h, damped, saturated by decay into a low-frequency mode z."),
-    notes=("Plasma wave-interaction model (often called the Rabinovich system); distinct from the "
-           "Rabinovich-Fabrikant equations that dysts has."),
-)
-def RabinovichThreeWave(X, t, p, xp):
-    x, y, z = X
-    return (p.h * y - p.nu1 * x + y * z, p.h * x - p.nu2 * y - x * z, -p.nu3 * z + x * y)
-
-
-@flow(
     variables="x y",
     params=dict(beta=1.0, nu=0.015, a=-1.02, b=-0.55, F=0.15, omega=0.75),
     ic=(-1.3569751021, 1.135245019),

@@ -262,7 +262,9 @@ def BeerRNN(X, t, p, xp):
     notes=(
         "Scaled variables x (HBrO2), z (Ce4+), v (organic radical); the bromide level ybar is "
         "adiabatically eliminated. The square root uses max(x, 0) so that the field stays real for "
-        "slightly negative x, as in dysts. The ic is a point on the attractor from a long run (dysts's "
+        "slightly negative x, as in dysts; under the square root the floor is 1e-300 instead of 0, which "
+        "changes the field by at most 1e-150 but keeps its Jacobian finite where the orbit reaches x <= 0 "
+        "(sqrt has an infinite derivative at 0, which made the tangent dynamics NaN). The ic is a point on the attractor from a long run (dysts's "
         "ic starts a stretch so sensitive that the first period is not reproducible to 1e-7 at "
         "rtol 1e-10)."
     ),
@@ -271,7 +273,7 @@ def BelousovZhabotinsky(X, t, p, xp):
     x, z, v = X
     ybar = p.yb1 * z * v / (p.y0 * (p.yb2 * x + p.yb3 + p.kf))
     xc = xp.maximum(x, 0.0)
-    rf = (p.ci - p.z0 * z) * xp.sqrt(xc)
+    rf = (p.ci - p.z0 * z) * xp.sqrt(xp.maximum(x, 1e-300))
     dx = p.c1 * xc * ybar + p.c2 * ybar + p.c3 * xc**2 + p.c4 * rf + p.c5 * xc * z - p.kf * xc
     dz = p.c6 / p.z0 * rf + p.c7 * xc * z + p.c8 * z * v + p.c9 * z - p.kf * z
     dv = p.c10 * xc * ybar + p.c11 * ybar + p.c12 * xc**2 + p.c13 * z * v - p.kf * v

@@ -560,13 +560,14 @@ def ForcedBrusselator(X, t, p, xp):
     params=dict(a=0.7, b=0.8, curr=0.965, f=0.4008225, gamma=0.08, omega=0.043650793650793655),
     ic=(-1.2155252, -0.046470891, 0.0),
     period=42.12235294117647, dt=0.008425874900717644,
-    tags=("neuroscience", "biology", "dissipative", "nonautonomous"),
+    tags=("neuroscience", "biology", "dissipative", "nonautonomous", "quasi-periodic"),
     citation=(
         "FitzHugh, R. (1961). Impulses and physiological states in theoretical models of nerve "
         "membrane. Biophysical Journal 1(6), 445-466."
     ),
     description="FitzHugh-Nagumo excitable neuron under a constant plus sinusoidal input current.",
-    notes="The forcing phase z (dz/dt = omega) grows without bound; postprocess=True returns sin(z), as dysts does.",
+    notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate finds lambda_1 = -0.0001 and lambda_2 = -0.0003 (both zero within error) from the declared and from five perturbed initial conditions - the response lies on a torus. "
+          "The forcing phase z (dz/dt = omega) grows without bound; postprocess=True returns sin(z), as dysts does.",
     extra={"unbounded_indices": (2,), "postprocess": _phase_output(2, "sin")},
 )
 def ForcedFitzHughNagumo(X, t, p, xp):
@@ -579,13 +580,14 @@ def ForcedFitzHughNagumo(X, t, p, xp):
     params=dict(a=1.2, mu=8.53, w=0.63),
     ic=(-1.520504, 0.19640249, 687.39073),
     period=14.476875, dt=0.0028958576429408823,
-    tags=("electronics", "physics", "dissipative", "nonautonomous"),
+    tags=("electronics", "physics", "dissipative", "nonautonomous", "quasi-periodic"),
     citation=(
         "van der Pol, B. (1920). A theory of the amplitude of free and forced triode vibrations. "
         "Radio Review 1, 701-710, 754-762."
     ),
     description="Strongly nonlinear relaxation oscillator (triode circuit) under sinusoidal forcing.",
-    notes="The forcing phase z (dz/dt = w) grows without bound; postprocess=True returns sin(z), as dysts does.",
+    notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate (adaptive tangent integration) finds lambda_1 = 0.000 and lambda_2 = -0.014 - a torus of the forced oscillator. "
+          "The forcing phase z (dz/dt = w) grows without bound; postprocess=True returns sin(z), as dysts does.",
     extra={"unbounded_indices": (2,), "postprocess": _phase_output(2, "sin")},
 )
 def ForcedVanDerPol(X, t, p, xp):

@@ -410,12 +410,13 @@ def JerkCircuit(X, t, p, xp):
     params=dict(beta=-0.4, gamma=0.49, kappa=0.2, mu=2.1),
     ic=(-1.160501, 5.8636902, -1.2031947),
     period=37.2, dt=0.0015985997666280128,
-    tags=("chemistry", "dissipative"),
+    tags=("chemistry", "dissipative", "periodic"),
     citation="Strizhak, P. E., & Kawczynski, A. L. (1995). The Journal of Physical Chemistry "
              "99, 10830.",
     description="Reduced model of the Belousov-Zhabotinsky reaction with a cubic fast variable, "
                 "showing mixed-mode oscillations.",
-    notes="Period set from the power spectrum of a long run (peak near 37; dysts's 10.99 "
+    notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate (adaptive) finds |lambda_1| <= 0.0004 from the declared and five perturbed initial conditions, with the other exponents negative - a stable limit cycle. "
+          "Period set from the power spectrum of a long run (peak near 37; dysts's 10.99 "
           "disagrees by a factor of six). At these parameters a long run settles close to a "
           "mixed-mode cycle: our largest Lyapunov exponent estimate is about 0.002, far "
           "below dysts's 0.076.",

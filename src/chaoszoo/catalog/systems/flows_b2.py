@@ -68,11 +68,12 @@ def LiuChen(X, t, p, xp):
     params=dict(a=1.32, b=7.91, f=4.83, g=4.194),
     ic=(1.926479236120359, -0.13402110197257552, -1.72146730664761),
     period=6.2586, dt=0.0012519286547757248,
-    tags=("climate", "geophysics", "dissipative"),
+    tags=("climate", "geophysics", "dissipative", "periodic"),
     citation="Lorenz, E. N. (1984). Irregularity: a fundamental property of the atmosphere. "
              "Tellus A 36(2), 98-110.",
     description="Low-order general circulation: a zonal westerly jet x exchanging energy with "
                 "a pair of travelling eddy modes y, z under thermal forcing.",
+    notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate finds the spectrum (0.000, -0.449, -0.450), a stable limit cycle, and five perturbed initial conditions give lambda_1 between -0.0002 and 0.0000.",
 )
 def Lorenz84(X, t, p, xp):
     x, y, z = X
@@ -159,11 +160,12 @@ def LorenzStenflo(X, t, p, xp):
     params=dict(a=36.0, b=3.0, c=18.0),
     ic=(10.956479, 9.8813092, 22.676714),
     period=2.3385, dt=0.00046777796299380726,
-    tags=("mathematics", "dissipative"),
+    tags=("mathematics", "dissipative", "periodic"),
     citation="Lu, J., & Chen, G. (2002). A new chaotic attractor coined. International Journal "
              "of Bifurcation and Chaos 12(3), 659-661.",
     description="Three-parameter quadratic flow bridging the Lorenz and Chen attractors as c "
                 "is varied.",
+    notes="Not chaotic at these (dysts's) parameters (c = 18): chaoszoo annotate finds the spectrum (-0.0003, -0.210, -20.75), a stable limit cycle; five perturbed initial conditions give |lambda_1| <= 0.0015.",
 )
 def LuChen(X, t, p, xp):
     x, y, z = X
@@ -341,14 +343,21 @@ def OscillatingFlow(X, t, p, xp):
 
 @flow(
     variables="x y z",
-    params=dict(a=10.0, c=-2.6667, d=0.0, eps=0.0, f=0.0, k=16.0),
-    ic=(-3.03805747, -1.98052429, 14.65665869),
+    params=dict(a=10.0, c=-2.6667, d=0.0, eps=0.0, f=0.0, k=20.0),
+    ic=(-1.7082877, 0.51269713, 18.59919486),
     period=1.7829, dt=0.00035663943990670076,
     tags=("mathematics", "dissipative"),
     citation="Zhou, W., Xu, Y., Lu, H., & Pan, L. (2008). On dynamics analysis of a new "
              "chaotic attractor. Physics Letters A 372(36), 5773-5777.",
     description="Lorenz-like quadratic flow from the Dequan Li family, here with the extra "
                 "couplings switched off.",
+    notes="At dysts's k = 16 the chaos is transient: the foci x = y = +-6.53, z = 16 are stable "
+          "(eigenvalues -0.055 +- 8.24i) and orbits from 8 random initial conditions all settle "
+          "on them before t = 2500 (SciPy DOP853, 1e-9), so chaoszoo annotate measured "
+          "lambda_1 = -0.054. k = 20 makes the foci unstable (real part +0.108) and the attractor "
+          "persists; the initial condition is a point of a long orbit at k = 20. dysts's values "
+          "are kept in extra['dysts_params'].",
+    extra={"dysts_params": {"k": 16.0}, "dysts_ic": (-3.03805747, -1.98052429, 14.65665869)},
 )
 def PanXuZhou(X, t, p, xp):
     x, y, z = X
