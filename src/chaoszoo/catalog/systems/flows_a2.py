@@ -346,10 +346,11 @@ def Dadras(X, t, p, xp):
     params=dict(a=40.0, c=1.833, d=0.16, eps=0.65, f=20.0, k=55.0),
     ic=(-11.395722, -104.12614, 202.46173),
     period=1.716, dt=1.6763993998996084e-05,
-    tags=("mathematics", "dissipative"),
+    tags=("mathematics", "dissipative", "periodic"),
     citation="Li, D. (2008). A three-scroll chaotic attractor. Physics Letters A 372(4), 387-393.",
     description="Three-scroll unified chaotic system (TSUCS-1) obtained by generalising the Lorenz family.",
-    notes=(
+    notes=("Not chaotic at these (dysts's) parameters from this initial condition: chaoszoo annotate (adaptive) finds the spectrum (0.0011 +- 0.0013, -0.165, -1.53), a limit cycle; perturbed initial conditions escape under a fixed step. "
+          
         "The period is the dominant spectral peak of a long run (1.72, switching between scrolls); "
         "dysts's 0.083806 is twenty times shorter, the fast spiralling within a scroll."
     ),

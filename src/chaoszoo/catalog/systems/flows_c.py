@@ -623,12 +623,13 @@ def Torus(X, t, p, xp):
     params=dict(a=40.0, c=0.833, d=0.5, eps=0.65, f=20.0, k=0.0),
     ic=(1.2969944, 1.12138, 50.028988),
     period=0.34526, dt=6.906351058511007e-05,
-    tags=("electronics", "mathematics", "dissipative"),
+    tags=("electronics", "mathematics", "dissipative", "periodic"),
     citation="Pan, L., Zhou, W., Li, Z. (2013). Synchronization of three-scroll unified chaotic system (TSUCS) "
              "and its hyper-chaotic system using active pinning control. Nonlinear Dynamics.",
     description="Three-scroll unified chaotic system: a Lorenz-family flow with an extra xz term in x and "
                 "an -eps x^2 term in z.",
-    notes="Same vector field as dysts's DequanLi family, at the TSUCS2 parameters (k = 0).",
+    notes='Not clearly chaotic at these parameters: chaoszoo annotate (adaptive) finds lambda_1 = 0.008 +- 0.006 (not above two standard errors) and five perturbed initial conditions give values between -0.005 and 0.007; treated as a long-period cycle. '
+          "Same vector field as dysts's DequanLi family, at the TSUCS2 parameters (k = 0).",
 )
 def Tsucs2(X, t, p, xp):
     x, y, z = X
