@@ -107,9 +107,6 @@ def test_unannotated_system_has_no_invariants(tmp_path, monkeypatch):
 # ----------------------------------------------------------------------- the shipped catalog table
 #: Tags that explain a largest exponent indistinguishable from zero (the entry's notes say why).
 NOT_CHAOTIC = {"quasi-periodic", "periodic"}
-#: Not yet re-annotated with the current settings: the KS run (64 modes, 24 exponents, 4 initial
-#: conditions) took longer than the session that changed the settings had left; issue 4 open.
-PENDING = {"KuramotoSivashinsky"}
 
 
 def test_every_system_is_annotated_with_the_current_settings():
@@ -119,7 +116,7 @@ def test_every_system_is_annotated_with_the_current_settings():
 
     table = store.load()["systems"]
     stale = []
-    for name in sorted(set(cz.names()) - PENDING):
+    for name in sorted(cz.names()):
         e = table.get(name)
         s = cz.get(name)
         if e is None or e["params"] != dict(s.params) or e["settings"] != json.loads(json.dumps(SETTINGS)):

@@ -132,16 +132,20 @@ def test_initial_conditions_lie_on_one_orbit():
 
 
 def test_kuramoto_sivashinsky_l22():
-    """KS on L = 22 (N = 64 modes), through the linearised ETDRK4 step: the leading exponent
-    about 0.043 (Vlachas, Pathak, Hunt, Sapsis, Girvan, Ott & Koumoutsakos 2020, Neural
-    Networks 126, 191-217, Sect. 5 - the benchmark setting of L = 22), and two exponents ~0
-    from the time- and space-translation symmetries."""
+    """KS on L = 22 (N = 64 modes), through the linearised ETDRK4 step at h = 0.25.
+
+    Cvitanovic, Davidchack & Siminos (2010, SIAM J. Appl. Dyn. Syst. 9(1), 1-33) give the
+    leading exponent of the L = 22 system as 0.048, with the next ones 0, 0 (time and space
+    translations) and then negative (about -0.003, then below -0.18); our state also keeps
+    the spatial mean, a conserved quantity, which adds one more zero exponent. (Vlachas et al.
+    2020, Neural Networks 126, 191-217, quote 0.043 for the same setting; our value does not
+    move between h = 0.25 and h = 0.0625, so we test against 0.048.)"""
     s = cz.get("KuramotoSivashinsky")
     r = lyapunov_spectrum_with_error(s, n_exponents=6, n_ics=2, seed=0, t_total=200)
-    assert r.settings["method"] == "etdrk4"
-    close_lambda(r.mean[0], 0.043)
-    near_zero = np.sort(np.abs(r.mean[1:5]))[:2]
-    assert np.all(near_zero < 0.005), r.mean
+    assert r.settings["method"] == "etdrk4" and r.settings["step"] == 0.25
+    close_lambda(r.mean[0], 0.048)
+    assert np.all(np.abs(r.mean[1:4]) < 0.003), r.mean  # translations and the mean
+    assert -0.01 < r.mean[4] < 0 and r.mean[5] < -0.15, r.mean
 
 
 # ----------------------------------------------------------------------- maps

@@ -47,7 +47,7 @@ LONG_MAX_STEPS = 400_000
 SETTINGS = {
     "format": 3,
     "acceptance": "stderr of lambda_1 <= max(5 % |lambda_1|, 0.01/period); RK4 results without lambda_1 > 2 stderr re-checked by the adaptive method",
-    "integrators": "flows: RK4, then diffrax Tsit5 (Kvaerno5 if tagged stiff) at rtol=atol=1e-8; ETDRK4 if semilinear",
+    "integrators": "flows: RK4, then diffrax Tsit5 at rtol=atol=1e-8; ETDRK4 if semilinear",
     "long_factor": LONG_FACTOR,
     "lyapunov": {"n_ics": 4, "ic_spacing_periods": 10.0, "seed": 0, "flow": {"t_total": 300.0, "transient": 30.0, "steps_per_period": 100},
                  "map": {"t_total": 20000, "transient": 1000}, "delay": {"t_total": 150.0, "transient": 20.0},

@@ -31,9 +31,13 @@ a fixed step fails - orbits with fast excursions or stiff spikes (OlsenPeroxidas
 stiffest eigenvalue goes from -42 at the initial condition to about -400 in a spike), and
 systems where RK4 at 100 steps per period turns the chaotic orbit into a spurious cycle
 (Bouali). diffrax's implicit Kvaerno5 was tried for the systems tagged ``stiff`` and was
-slower still (75 s for 2 periods of OlsenPeroxidase) and failed its step budget, so
-``USE_IMPLICIT`` is off. Semilinear flows (Kuramoto-Sivashinsky) linearise the engine's
-ETDRK4 step, which is stable at 100 steps per period.
+slower still (75 s for 2 periods of OlsenPeroxidase) and failed its step budget, so it
+is not used. Semilinear flows (Kuramoto-Sivashinsky) linearise the engine's ETDRK4 step,
+which is stable at 100 steps per period (h = 0.25 for KS, L = 22: 6 exponents over 5,000
+time units from 2 initial conditions in 5 s; the leading exponent 0.0487 +- 0.0002 does
+not change at h = 0.0625). The QR interval then follows the spread of the linear rates of
+the tracked directions, not the Jacobian's spectral radius (about 7,000, from the most
+damped mode, which the ETDRK4 step integrates exactly).
 
 With several initial conditions, they are taken along one orbit (``IC_SPACING`` periods
 apart after the transient), never as perturbations of ``ic``: in a conservative system a
@@ -80,7 +84,6 @@ IC_SPACING = 10.0
 #: Tolerance and step budget per QR interval of the adaptive tangent integration.
 ADAPTIVE_TOL = 1e-8
 ADAPTIVE_MAX_STEPS = 20_000
-USE_IMPLICIT = False
 #: Largest growth exponent (rate x time) allowed between two QR re-orthonormalisations.
 QR_GROWTH = 10.0
 
@@ -140,10 +143,10 @@ def _delay_step_fn(field_fn):
     return step
 
 
-def _adaptive_block(decl, field_fn):
+def _adaptive_block(field_fn):
     """``(t, y, V, p, dt) -> (y, V, ok)``: the state and tangent frame advanced over ``dt`` by
-    diffrax with step-size control (Tsit5; the L-stable implicit Kvaerno5 for systems tagged
-    ``stiff``), for orbits whose fast excursions or stiffness defeat a fixed step."""
+    diffrax with step-size control (Tsit5), for orbits whose fast excursions or stiff spikes
+    defeat a fixed step."""
     import diffrax
     import jax
     import jax.numpy as jnp
@@ -154,8 +157,7 @@ def _adaptive_block(decl, field_fn):
         return f, jax.vmap(lin, in_axes=1, out_axes=1)(V)
 
     term = diffrax.ODETerm(aug)
-    stiff = "stiff" in decl.tags
-    solver = diffrax.Kvaerno5() if stiff and USE_IMPLICIT else diffrax.Tsit5()
+    solver = diffrax.Tsit5()
     controller = diffrax.PIDController(rtol=ADAPTIVE_TOL, atol=ADAPTIVE_TOL)
 
     def block(t, y, V, p, dt):
@@ -208,7 +210,7 @@ def _kernel(decl, k: int, method: str):
             return t + h, y, V
         block_fn = stepwise(advance)
     elif method == "adaptive":
-        adaptive = _adaptive_block(decl, field_fn)
+        adaptive = _adaptive_block(field_fn)
 
         def block_fn(t, y, V, p, h, q):
             y, V, ok = adaptive(t, y, V, p, q * h)
@@ -322,6 +324,21 @@ def _spectral_radius(sys, params=None, ic=None) -> float:
     return rho if math.isfinite(rho) else 0.0
 
 
+def _semilinear_spread(sys, params, k: int) -> float:
+    """Spread between the fastest-growing and the ``k``-th linear rate of a semilinear flow:
+    its diagonal operator ``L`` on the real-FFT modes, each mode counted once per real
+    direction (twice except the mean and the Nyquist mode), sorted descending. It estimates
+    ``lambda_1 - lambda_k`` where the linear part dominates (the strongly damped modes)."""
+    n = sys.dimension
+    L = np.real(np.asarray(sys.declaration.extra["semilinear"](n, params), dtype=complex))
+    mult = np.full(L.shape, 2)
+    mult[0] = 1
+    if n % 2 == 0:
+        mult[-1] = 1
+    rates = np.sort(np.repeat(L, mult))[::-1]
+    return float(rates[0] - rates[min(k, len(rates)) - 1])
+
+
 def auto_steps_per_period(sys, params=None, ic=None, minimum: int = 100) -> int:
     """RK4 steps per period: at least ``minimum``, and enough that ``h |mu| <= 2`` for every
     eigenvalue ``mu`` of the Jacobian at the initial condition (RK4 is stable for
@@ -374,7 +391,15 @@ def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=No
         raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}.")
     p = sys._p(params)
     base_ic = sys.ic if ic is None else sys._x(ic)
-    rho = _spectral_radius(sys, dict(p), base_ic) if sys.kind == "flow" else 0.0
+    if method == "etdrk4":
+        # the stiff linear part is integrated exactly, so the step follows the nonlinear time
+        # scale (DEFAULT_STEPS per period: h = 0.25 for Kuramoto-Sivashinsky, as in Kassam &
+        # Trefethen 2005); only the spread of the k tracked directions limits the QR interval
+        rho = _semilinear_spread(sys, p, k)
+        if st["steps_per_period"] is None:
+            st["steps_per_period"] = DEFAULT_STEPS
+    else:
+        rho = _spectral_radius(sys, dict(p), base_ic) if sys.kind == "flow" else 0.0
     if sys.kind == "flow" and st["steps_per_period"] is None:
         # RK4 needs h * rho <~ 2 for stability; the adaptive method only needs QR intervals
         # short enough (below) that no tangent direction falls below round-off of the others
@@ -492,9 +517,8 @@ def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | N
         points_per_delay: buffer points per delay interval for delay equations (default 40).
         qr_every: steps between re-orthonormalisations.
         method: for flows, ``"rk4"`` (default: fixed-step classical Runge-Kutta, fastest) or
-            ``"adaptive"`` (diffrax Tsit5 with step-size control at ``rtol = atol = 1e-8``,
-            the implicit Kvaerno5 for systems tagged ``stiff``), for orbits with fast
-            excursions or stiff parts. Semilinear flows (Kuramoto-Sivashinsky) always use
+            ``"adaptive"`` (diffrax Tsit5 with step-size control at ``rtol = atol = 1e-8``),
+            for orbits with fast excursions or stiff spikes. Semilinear flows (Kuramoto-Sivashinsky) always use
             the linearised ETDRK4 step of the engine; maps and delays have one scheme.
 
     Returns:
@@ -577,7 +601,13 @@ def _sampler(decl, n: int):
     from jax import lax
 
     field_fn = jax_field(decl)
-    if decl.kind == "flow":
+    if decl.kind == "flow" and "semilinear" in decl.extra:
+        from chaoszoo.engine.etdrk4 import spectral_step
+
+        def advance(t, y, p, h):
+            m = y.shape[-1]
+            return t + h, jnp.fft.irfft(spectral_step(decl, m, p, h)(jnp.fft.rfft(y), t), n=m)
+    elif decl.kind == "flow":
         def advance(t, y, p, h):
             k1 = field_fn(t, y, p)
             k2 = field_fn(t + h / 2, y + h / 2 * k1, p)
@@ -608,8 +638,9 @@ def sample_attractor(system, n: int = 4096, samples_per_period: int = 20, transi
                      params=None, steps_per_period: int | None = None,
                      points_per_delay: int | None = None) -> tuple[np.ndarray, float]:
     """``n`` states on the attractor, sampled ``samples_per_period`` times per period, from the
-    same fixed-step scheme as the Lyapunov computation (cheap to compile; for analysis, not
-    for reference trajectories - use :meth:`chaoszoo.System.trajectory` for those).
+    same fixed-step scheme as the Lyapunov computation (RK4; ETDRK4 for semilinear flows),
+    cheap to compile; for analysis, not for reference trajectories - use
+    :meth:`chaoszoo.System.trajectory` for those.
 
     ``transient`` is in periods (iterations for maps). Returns ``(values (n, d), dt)`` with
     ``dt`` the actual sampling interval (the nearest whole number of integration steps).
@@ -626,8 +657,12 @@ def sample_attractor(system, n: int = 4096, samples_per_period: int = 20, transi
         y0 = sys.ic
     else:
         if sys.kind == "flow":
-            spp_int = (auto_steps_per_period(sys, dict(p)) if steps_per_period is None
-                       else _positive(steps_per_period, "steps_per_period", True))
+            if steps_per_period is not None:
+                spp_int = _positive(steps_per_period, "steps_per_period", True)
+            elif method_for(sys) == "etdrk4":
+                spp_int = DEFAULT_STEPS  # the stiff linear part is exact: no stability limit
+            else:
+                spp_int = auto_steps_per_period(sys, dict(p))
             h = sys.period / spp_int
         else:
             m = DEFAULTS["delay"]["points_per_delay"] if points_per_delay is None else _positive(points_per_delay, "points_per_delay", True)
