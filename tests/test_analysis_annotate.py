@@ -40,7 +40,25 @@ def test_annotate_writes_lorenz_invariants(annotated):
     assert 0.5 < e["dominant_period"] < 2.0
     assert len(e["lyapunov_stderr"]) == 3 and all(v >= 0 for v in e["lyapunov_stderr"])
     assert e["version"] == cz.__version__ and e["params"] == cz.get("Lorenz").params
-    assert "settings" in e
+    assert "settings" in e and e["lyapunov_converged"] is True and "lyapunov_note" not in e
+
+
+def test_unconverged_estimate_is_flagged_and_reported(tmp_path, monkeypatch):
+    """With an unreachable acceptance threshold the estimate is written flagged, with its
+    standard error and the reason, and the command says so; converged entries say True."""
+    from chaoszoo.analysis import annotate
+
+    monkeypatch.setattr(annotate, "ACCEPT_REL", 1e-9)
+    monkeypatch.setattr(annotate, "ACCEPT_ABS", 1e-9)
+    monkeypatch.setattr(annotate, "EXTEND_MAX_FACTOR", 0.0)  # no extension run
+    path = tmp_path / "inv.json"
+    r = CliRunner().invoke(main, ["annotate", "Henon", "--output", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "Henon: written as NOT converged" in r.output and "written but not converged: Henon" in r.output
+    e = json.loads(path.read_text())["systems"]["Henon"]
+    assert e["lyapunov_converged"] is False and "did not converge" in e["lyapunov_note"]
+    assert e["max_lyapunov"] == pytest.approx(0.41922, rel=0.02)  # Sprott 2003: still a good estimate
+    assert e["lyapunov_stderr"][0] > 0
 
 
 def test_annotate_resumes(annotated):
@@ -106,7 +124,7 @@ def test_unannotated_system_has_no_invariants(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------------- the shipped catalog table
 #: Tags that explain a largest exponent indistinguishable from zero (the entry's notes say why).
-NOT_CHAOTIC = {"quasi-periodic", "periodic"}
+NOT_CHAOTIC = {"quasi-periodic", "periodic", "transient-chaos"}
 
 
 def test_every_system_is_annotated_with_the_current_settings():
@@ -121,6 +139,8 @@ def test_every_system_is_annotated_with_the_current_settings():
         s = cz.get(name)
         if e is None or e["params"] != dict(s.params) or e["settings"] != json.loads(json.dumps(SETTINGS)):
             stale.append(name)
+        elif not e["lyapunov_converged"]:
+            assert "did not converge" in e["lyapunov_note"] and np.isfinite(e["lyapunov_stderr"][0]), name
     assert not stale, f"re-run `chaoszoo annotate {' '.join(stale)}`"
 
 

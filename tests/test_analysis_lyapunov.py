@@ -89,9 +89,11 @@ def test_result_object_and_stderr():
     assert isinstance(r, LyapunovResult)
     assert r.per_ic.shape == (3, 3) and r.stderr.shape == (3,)
     assert np.all(r.stderr > 0) and np.all(r.stderr < 0.05)
-    # the mean is the mean of the per-ic estimates; stderr their standard error
+    # the mean is the mean of the per-ic estimates; the standard error is at least their
+    # spread, and (the windows overlap) it covers the published value [S03: 0.9056, 0, -14.5723]
     np.testing.assert_allclose(r.mean, r.per_ic.mean(0))
-    np.testing.assert_allclose(r.stderr, r.per_ic.std(0, ddof=1) / np.sqrt(3))
+    assert np.all(r.stderr >= r.per_ic.std(0, ddof=1) / np.sqrt(3) - 1e-15)
+    assert np.all(np.abs(r.mean - [0.9056, 0.0, -14.5723]) < 3 * r.stderr), (r.mean, r.stderr)
     assert r.settings["n_ics"] == 3 and r.settings["kind"] == "flow"
     # seeded: identical reruns
     np.testing.assert_array_equal(r.mean, lyapunov_spectrum_with_error(s, n_ics=3, seed=5, t_total=300).mean)

@@ -295,6 +295,7 @@ def test_delay_embedding_layout():
     model = flows.MackeyGlass()
     assert isinstance(model, DynSysDelay) and model.dimension == 10 and model.ic.shape == (10,)
     model.period = REF["delay|MackeyGlass|period_dt"][0]  # dysts's time unit (the catalog may differ)
+    model.tau = 16.0  # dysts's delay (the catalog uses the chaotic tau = 17)
     n, tau, period = 300, 16.0, model.period
     t, x = model.make_trajectory(n, return_times=True)
     assert x.shape == (n, 10)
@@ -311,8 +312,8 @@ def test_delay_embedding_layout():
     expected = np.stack([np.interp(u - lag, t, scalar) for lag in np.linspace(0.0, tau, 10)], axis=1)
     np.testing.assert_allclose(x, expected, rtol=0, atol=1e-7)
     assert model.make_trajectory(50, embedding_dim=3).shape == (50, 3)
-    model.tau = 17.0
-    assert model.params["tau"] == 17.0
+    model.tau = 18.0
+    assert model.params["tau"] == 18.0
 
 
 # --- maps ---------------------------------------------------------------------------------------

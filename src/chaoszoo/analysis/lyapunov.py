@@ -43,6 +43,17 @@ With several initial conditions, they are taken along one orbit (``IC_SPACING`` 
 apart after the transient), never as perturbations of ``ic``: in a conservative system a
 1 % perturbation put half of them on invariant tori (ABC flow: exponents 0.11-0.12 on the
 chaotic sea, 0.0005-0.0014 on tori), and in multistable ones into another basin.
+Their averaging windows overlap, so their spread alone understates the error (Lorenz,
+3 x 300 periods: spread/sqrt(3) = 0.002, repeated runs differ by 0.01; GumowskiMira:
+four points of one orbit gave 0.1790-0.1795 over 20,000 iterations, a run of 100,000 gave
+-0.006 +- 0.039). The reported standard error is therefore the batch-means error of one
+run (8 consecutive segments), reduced only by the number of independent windows covered.
+
+The default RK4 step is chosen for accuracy, not only stability: the fewest steps per
+period (100, 200, 400, ...) for which one period of the orbit, estimated by step doubling,
+is within ``RK4_TOL = 1e-5`` of the orbit's extent. At a flat 100 steps per period RK4
+turned the chaotic orbits of Lorenz84, LuChen, CharneyDeVore and BelousovZhabotinsky into
+spurious stable cycles (one-period errors 0.45, 1.3e-3, 0.19 and more of the extent).
 
 References:
     Benettin, G., Galgani, L., Giorgilli, A. & Strelcyn, J.-M. (1980). Meccanica 15, 9-30.
@@ -94,8 +105,10 @@ class LyapunovResult:
 
     Attributes:
         mean: exponents sorted in descending order (per unit time; per iteration for maps).
-        stderr: standard error of each exponent: across initial conditions when ``n_ics > 1``,
-            otherwise from batch means over consecutive segments of the run.
+        stderr: standard error of each exponent from batch means over consecutive segments
+            of each run, reduced by the square root of the number of independent windows the
+            initial conditions cover (they lie ``IC_SPACING`` periods apart on one orbit), and
+            never below the spread across initial conditions divided by ``sqrt(n_ics)``.
         settings: the numerical settings used (integration time, step, QR interval, ...).
         per_ic: ``(n_ics, k)`` estimates, one row per initial condition.
     """
@@ -339,6 +352,51 @@ def _semilinear_spread(sys, params, k: int) -> float:
     return float(rates[0] - rates[min(k, len(rates)) - 1])
 
 
+#: Largest one-period RK4 error, relative to the orbit's extent, accepted by
+#: :func:`accurate_steps_per_period` (estimated by step doubling).
+RK4_TOL = 1e-5
+#: Most RK4 steps per period it will propose.
+RK4_MAX_STEPS = 3200
+
+
+def accurate_steps_per_period(system, params=None, ic=None, tol: float = RK4_TOL,
+                              max_steps: int = RK4_MAX_STEPS) -> int | None:
+    """RK4 steps per period for which one period of the orbit from ``ic`` is accurate to
+    ``tol`` of the orbit's extent (step doubling: the error of step ``h`` is about 16/15 of
+    the difference from step ``h/2``), starting from :func:`auto_steps_per_period` and
+    doubling. ``None`` when even ``max_steps`` is not enough or the orbit is not finite.
+
+    Stability alone is not enough: at 100 steps per period RK4 turns the chaotic orbits of
+    Lorenz84 (one-period error 0.45 of the orbit's extent) and CharneyDeVore (0.19) into
+    spurious stable cycles; at 1e-5 they need 800 and 1,600 steps, Lorenz 200.
+    """
+    sys = _as_system(system)
+    p = sys._p(params)
+    y0 = sys.ic if ic is None else sys._x(ic)
+    spp = int(math.ceil(auto_steps_per_period(sys, dict(p), y0) / 20.0)) * 20
+    with x64():
+        import jax.numpy as jnp
+
+        fn = _sampler(sys.declaration, 20)
+        jp = {name: jnp.asarray(v, dtype=jnp.float64) for name, v in p.items()}
+        y = jnp.asarray(y0)
+
+        def period(steps):
+            _, ys = fn(y, jp, jnp.asarray(sys.period / steps, dtype=jnp.float64), steps // 20)
+            return np.asarray(ys)
+
+        coarse = period(spp)
+        while spp <= max_steps:
+            fine = period(2 * spp)
+            extent = float(np.max(np.ptp(fine, axis=0)))
+            if not (np.isfinite(coarse).all() and np.isfinite(fine).all() and extent > 0):
+                return None
+            if float(np.max(np.abs(coarse[-1] - fine[-1]))) * 16 / 15 <= tol * extent:
+                return spp
+            spp, coarse = 2 * spp, fine
+    return None
+
+
 def auto_steps_per_period(sys, params=None, ic=None, minimum: int = 100) -> int:
     """RK4 steps per period: at least ``minimum``, and enough that ``h |mu| <= 2`` for every
     eigenvalue ``mu`` of the Jacobian at the initial condition (RK4 is stable for
@@ -403,8 +461,15 @@ def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=No
     if sys.kind == "flow" and st["steps_per_period"] is None:
         # RK4 needs h * rho <~ 2 for stability; the adaptive method only needs QR intervals
         # short enough (below) that no tangent direction falls below round-off of the others
-        st["steps_per_period"] = (auto_steps_per_period(sys, dict(p), base_ic) if method == "rk4"
-                                  else max(DEFAULT_STEPS, int(math.ceil(sys.period * rho / QR_GROWTH))))
+        if method == "rk4":
+            spp = accurate_steps_per_period(sys, dict(p), base_ic)
+            if spp is None:
+                raise ConvergenceError(
+                    f"{sys.name}: RK4 needs more than {RK4_MAX_STEPS} steps per period for a "
+                    f"one-period error below {RK4_TOL:g} of the orbit's extent; use method='adaptive'.")
+            st["steps_per_period"] = spp
+        else:
+            st["steps_per_period"] = max(DEFAULT_STEPS, int(math.ceil(sys.period * rho / QR_GROWTH)))
     h = _step(sys, st, p)
     if qr_every is None and rho * h > 0:
         # contraction over one QR interval at most exp(-QR_GROWTH) relative to the others
@@ -456,11 +521,17 @@ def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=No
     rates = logs / seg_time  # per segment
     per_ic = np.sort(rates.mean(axis=1), axis=1)[:, ::-1]
     mean = per_ic.mean(axis=0)
+    # batch means: the standard error of one initial condition's estimate from its segments
+    seg_rates = np.sort(rates, axis=2)[:, :, ::-1]
+    within = np.sqrt(np.mean(seg_rates.var(axis=1, ddof=1), axis=0) / N_SEGMENTS)
     if n_ics > 1:
-        stderr = per_ic.std(axis=0, ddof=1) / math.sqrt(n_ics)
+        # the initial conditions are IC_SPACING periods apart on one orbit, so their averaging
+        # windows overlap: together they cover only n_eff windows' worth of independent orbit
+        # (measured: Coullet's per-IC spread was 0.001 while repeated runs differed by 0.1)
+        n_eff = 1.0 + (n_ics - 1) * min(1.0, IC_SPACING / st["t_total"])
+        stderr = np.maximum(per_ic.std(axis=0, ddof=1) / math.sqrt(n_ics), within / math.sqrt(n_eff))
     else:
-        seg_rates = np.sort(rates[0], axis=1)[:, ::-1]
-        stderr = seg_rates.std(axis=0, ddof=1) / math.sqrt(N_SEGMENTS)
+        stderr = within
     settings = dict(kind=sys.kind, method=method, n_exponents=k, n_ics=n_ics, seed=seed, step=h, qr_every=q,
                     transient=st["transient"], t_total=st["t_total"],
                     time_unit="iterations" if sys.kind == "map" else "periods",
@@ -511,9 +582,10 @@ def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | N
             reached after the transient and the states ``IC_SPACING`` (10) periods apart
             further along the same orbit, so all lie on the attractor of ``ic``.
         seed: seed of the initial tangent frames.
-        steps_per_period: RK4 steps per period for flows (default: 100, or more when the
-            Jacobian at the initial condition is stiff - see :func:`auto_steps_per_period`);
-            with ``method="adaptive"`` it only sets the QR interval.
+        steps_per_period: RK4 steps per period for flows (default: the fewest, from 100 up
+            and doubling, that keep one period within 1e-5 of the orbit's extent - see
+            :func:`accurate_steps_per_period`); with ``method="adaptive"`` it only sets the
+            QR interval.
         points_per_delay: buffer points per delay interval for delay equations (default 40).
         qr_every: steps between re-orthonormalisations.
         method: for flows, ``"rk4"`` (default: fixed-step classical Runge-Kutta, fastest) or

@@ -17,7 +17,7 @@ FIELDS = frozenset({
 PROPERTIES = frozenset({
     "dissipative", "conservative", "hamiltonian", "hyperchaotic", "nonautonomous",
     "stiff", "high-dimensional", "quasi-periodic", "periodic", "multistable", "piecewise",
-    "spatiotemporal", "hidden-attractor", "no-equilibria",
+    "spatiotemporal", "hidden-attractor", "no-equilibria", "transient-chaos",
 })
 KINDS = frozenset({"flow", "delay", "map"})
 ALL = FIELDS | PROPERTIES | KINDS

@@ -40,7 +40,9 @@ def annotate_cmd(names, all_, jobs, force, output):
 
     Results are merged into invariants.json after every system (atomic write), so an
     interrupted run resumes where it stopped; systems already done with the same settings
-    and parameters are skipped. Estimates that do not converge are reported, not written.
+    and parameters are skipped. Estimates that become non-finite are reported, not written;
+    finite ones whose standard error stays too large are written with
+    "lyapunov_converged": false and reported.
     """
     import concurrent.futures as cf
     import multiprocessing as mp
@@ -69,7 +71,10 @@ def annotate_cmd(names, all_, jobs, force, output):
     if not todo:
         click.echo("Nothing to do.")
         return
-    failures = []
+    # longest first (by the time recorded last run; new systems first of all), so that no
+    # slow system starts last and leaves the other workers idle
+    todo.sort(key=lambda n: -done.get(n, {}).get("seconds", float("inf")))
+    failures, unconverged = [], []
     bar = tqdm(total=len(todo), unit="system", desc="annotate")
 
     def record(name, entry, error):
@@ -77,6 +82,9 @@ def annotate_cmd(names, all_, jobs, force, output):
             failures.append(name)
             tqdm.write(f"{name}: not written - {error}")
         else:
+            if not entry.get("lyapunov_converged", True):
+                unconverged.append(name)
+                tqdm.write(f"{name}: written as NOT converged - {entry.get('lyapunov_note', '')}")
             current = store.load(output)
             current["systems"][name] = entry
             store.write(current, output)
@@ -94,4 +102,6 @@ def annotate_cmd(names, all_, jobs, force, output):
                 record(*fut.result())
     bar.close()
     click.echo(f"Annotated {len(todo) - len(failures)} of {len(todo)} system(s)"
-               + (f"; not converged or failed: {', '.join(sorted(failures))}." if failures else "."))
+               + (f"; not written (failed): {', '.join(sorted(failures))}" if failures else "")
+               + (f"; written but not converged: {', '.join(sorted(unconverged))}" if unconverged else "")
+               + ".")

@@ -253,14 +253,16 @@ def BeerRNN(X, t, p, xp):
     ),
     ic=(0.05670430945194389, 0.6569284930847883, 0.8451619321429478),
     period=0.038257, dt=3.6520086681113285e-06,
-    tags=("chemistry", "dissipative", "stiff", "periodic"),
+    tags=("chemistry", "dissipative", "stiff"),
     citation=(
         "Gyorgyi, L. & Field, R. J. (1992). A three-variable model of deterministic chaos in the "
         "Belousov-Zhabotinsky reaction. Nature 355, 808-810."
     ),
     description="Three-variable reduction of the Belousov-Zhabotinsky reaction in a stirred flow reactor; the flow rate kf tunes period doubling into chaos.",
-    notes=("Not chaotic at these (dysts's) parameters from this initial condition: chaoszoo annotate finds the spectrum (0.000, -0.81, -51.6), a stable limit cycle (the chaotic regime of the model is narrow in kf). "
-          
+    notes=("Chaotic at these parameters (lambda_1 about 24-26 per unit time, 0.9-1.0 per period, from "
+           "the adaptive method and from RK4 at 1,600 steps per period); RK4 at 100 steps per period "
+           "gives a spurious stable cycle. The chaotic window in kf is narrow: accurate trajectories "
+           "are chaotic at kf = 3.5e-4 and 3.6e-4 but periodic at 3.3e-4 and 3.7e-4 to 5e-4. "
         "Scaled variables x (HBrO2), z (Ce4+), v (organic radical); the bromide level ybar is "
         "adiabatically eliminated. The square root uses max(x, 0) so that the field stays real for "
         "slightly negative x, as in dysts; under the square root the floor is 1e-300 instead of 0, which "

@@ -349,8 +349,12 @@ def Dadras(X, t, p, xp):
     tags=("mathematics", "dissipative", "periodic"),
     citation="Li, D. (2008). A three-scroll chaotic attractor. Physics Letters A 372(4), 387-393.",
     description="Three-scroll unified chaotic system (TSUCS-1) obtained by generalising the Lorenz family.",
-    notes=("Not chaotic at these (dysts's) parameters from this initial condition: chaoszoo annotate (adaptive) finds the spectrum (0.0011 +- 0.0013, -0.165, -1.53), a limit cycle; perturbed initial conditions escape under a fixed step. "
-          
+    notes=("Not chaotic at the paper's (and dysts's) parameters: the adaptive tangent integration "
+           "finds (0.0014 +- 0.012, -0.164, -1.53), a limit cycle, and 50 random initial conditions "
+           "(x, y in +-250, z in -100..400) all settle on that one cycle (|x| <= 134.4). Trajectories "
+           "1e-8 apart separate to attractor size only at a loose tolerance (rtol 1e-3, like an ode45 "
+           "default), so the published three-scroll chaos is probably a tolerance artefact; nearby "
+           "c = 1.8 or 1.9 (not published) gives lambda_1 of about 0.55-0.66. "
         "The period is the dominant spectral peak of a long run (1.72, switching between scrolls); "
         "dysts's 0.083806 is twenty times shorter, the fast spiralling within a scroll."
     ),
@@ -578,18 +582,26 @@ def ForcedFitzHughNagumo(X, t, p, xp):
 
 @flow(
     variables="x y z",
-    params=dict(a=1.2, mu=8.53, w=0.63),
-    ic=(-1.520504, 0.19640249, 687.39073),
-    period=14.476875, dt=0.0028958576429408823,
-    tags=("electronics", "physics", "dissipative", "nonautonomous", "quasi-periodic"),
+    params=dict(a=5.0, mu=5.0, w=2.463),
+    ic=(0.9343178550859437, 4.023439601125626, 6.208004063850886),
+    period=10.2041, dt=0.0020408,
+    tags=("electronics", "physics", "dissipative", "nonautonomous"),
     citation=(
         "van der Pol, B. (1920). A theory of the amplitude of free and forced triode vibrations. "
-        "Radio Review 1, 701-710, 754-762."
+        "Radio Review 1, 701-710, 754-762; chaotic parameters: Parlitz, U. & Lauterborn, W. (1987). "
+        "Period-doubling cascades and devil's staircases of the driven van der Pol oscillator. "
+        "Physical Review A 36(3), 1428-1434."
     ),
     description="Strongly nonlinear relaxation oscillator (triode circuit) under sinusoidal forcing.",
-    notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate (adaptive tangent integration) finds lambda_1 = 0.000 and lambda_2 = -0.014 - a torus of the forced oscillator. "
+    notes="x'' - mu (1 - x^2) x' + x = a sin(w t) at Parlitz & Lauterborn's chaotic point mu = 5, a = 5, "
+          "w = 2.463 (lambda_1 = 0.033 +- 0.002 from the adaptive method, 0.034 from RK4 at 1,000 steps "
+          "per period; just above the edge of chaos: lambda_1 ~ 0 for w = 2.458-2.462). dysts's "
+          "parameters (a = 1.2, mu = 8.53, w = 0.63, kept in extra['dysts_params']) give a torus: "
+          "lambda_1 = 0.000 and lambda_2 = -0.014 (0.008 +- 0.003 at w = 2 pi / 10). The period is the "
+          "spectral peak of a long run (four forcing periods; dysts: 14.48); the ic is a point of a long orbit. "
           "The forcing phase z (dz/dt = w) grows without bound; postprocess=True returns sin(z), as dysts does.",
-    extra={"unbounded_indices": (2,), "postprocess": _phase_output(2, "sin")},
+    extra={"unbounded_indices": (2,), "postprocess": _phase_output(2, "sin"),
+           "dysts_params": {"a": 1.2, "mu": 8.53, "w": 0.63}},
 )
 def ForcedVanDerPol(X, t, p, xp):
     x, y, z = X

@@ -42,7 +42,7 @@ def _vector_params(name, values, start=0):
     params=dict(a=0.4, b=12.0, c=5.0),
     ic=(13.60231104580131, 3.243690248157537, 13.66899442606574),
     period=8.0164, dt=0.0016035472578764143,
-    tags=("mathematics", "dissipative"),
+    tags=("mathematics", "dissipative", "transient-chaos"),
     citation="Liu, W., & Chen, G. (2004). Can a three-dimensional smooth autonomous quadratic "
              "chaotic system generate a single four-scroll attractor? International Journal of "
              "Bifurcation and Chaos 14(4), 1395-1403.",
@@ -56,7 +56,10 @@ def _vector_params(name, values, start=0):
           "takes the paper's sign (c=5); period and dt are dysts's. dysts's initial condition "
           "(mirrored: 4.67, -5e-10, -6e-10) sits on the invariant x-axis, where y and z are "
           "below integration tolerances; ours is a point of a long orbit from it. Orbits "
-          "pass repeatedly very close to the x-axis, so long runs are tolerance-sensitive.",
+          "pass repeatedly very close to the x-axis, so long runs are tolerance-sensitive. "
+          "Tagged transient-chaos: the passages near the axis lengthen, so the finite-time "
+          "exponent decays - 0.0063 over 300 periods (adaptive), 0.0002 +- 0.0009 over 1,000 "
+          "(RK4 at 800 steps per period); dysts's estimate is 0.25.",
 )
 def LiuChen(X, t, p, xp):
     x, y, z = X
@@ -68,12 +71,14 @@ def LiuChen(X, t, p, xp):
     params=dict(a=1.32, b=7.91, f=4.83, g=4.194),
     ic=(1.926479236120359, -0.13402110197257552, -1.72146730664761),
     period=6.2586, dt=0.0012519286547757248,
-    tags=("climate", "geophysics", "dissipative", "periodic"),
+    tags=("climate", "geophysics", "dissipative"),
     citation="Lorenz, E. N. (1984). Irregularity: a fundamental property of the atmosphere. "
              "Tellus A 36(2), 98-110.",
     description="Low-order general circulation: a zonal westerly jet x exchanging energy with "
                 "a pair of travelling eddy modes y, z under thermal forcing.",
-    notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate finds the spectrum (0.000, -0.449, -0.450), a stable limit cycle, and five perturbed initial conditions give lambda_1 between -0.0002 and 0.0000.",
+    notes="A fixed RK4 step of 1/100 period turns this orbit into a spurious stable cycle "
+          "(lambda_1 = 0.000); at 1/1000 period RK4 gives 0.428 and the adaptive method 0.437, "
+          "so chaoszoo annotate records the adaptive result.",
 )
 def Lorenz84(X, t, p, xp):
     x, y, z = X
@@ -160,12 +165,14 @@ def LorenzStenflo(X, t, p, xp):
     params=dict(a=36.0, b=3.0, c=18.0),
     ic=(10.956479, 9.8813092, 22.676714),
     period=2.3385, dt=0.00046777796299380726,
-    tags=("mathematics", "dissipative", "periodic"),
+    tags=("mathematics", "dissipative"),
     citation="Lu, J., & Chen, G. (2002). A new chaotic attractor coined. International Journal "
              "of Bifurcation and Chaos 12(3), 659-661.",
     description="Three-parameter quadratic flow bridging the Lorenz and Chen attractors as c "
                 "is varied.",
-    notes="Not chaotic at these (dysts's) parameters (c = 18): chaoszoo annotate finds the spectrum (-0.0003, -0.210, -20.75), a stable limit cycle; five perturbed initial conditions give |lambda_1| <= 0.0015.",
+    notes="A fixed RK4 step of 1/100 period turns this orbit into a spurious stable cycle "
+          "(lambda_1 = -0.0003); at 1/1000 period RK4 gives 0.315 and the adaptive method 0.312, "
+          "so chaoszoo annotate records the adaptive result.",
 )
 def LuChen(X, t, p, xp):
     x, y, z = X

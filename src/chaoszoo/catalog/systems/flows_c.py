@@ -185,12 +185,17 @@ def ShimizuMorioka(X, t, p, xp):
 @flow(
     variables="x y z",
     params=dict(),
-    ic=(1.54131864, 1.43079727, -1.52555412),
+    ic=(-0.5180436238458673, 3.791585240955654, -0.8026871822499836),
     period=6.3728461538461545, dt=0.001274781694385183,
     tags=("mathematics", "physics", "conservative", "no-equilibria"),
     citation=_SPROTT_1994,
     description="Case A of Sprott's list, the Nose-Hoover thermostatted oscillator: a time-reversible "
                 "flow without equilibria whose chaotic sea conserves phase volume on average.",
+    notes="The chaotic sea is interleaved with invariant tori. dysts's initial condition (1.5413, "
+          "1.4308, -1.5256; kept in extra['dysts_ic']) lies on a torus: lambda_1 = 0.0009 +- 0.0010. "
+          "This ic is a point of the orbit from Sprott's (0, 5, 0) after 100 periods, in the sea: "
+          "lambda_1 = 0.0165 +- 0.003 (RK4, 4 x 300 periods).",
+    extra={"dysts_ic": (1.54131864, 1.43079727, -1.52555412)},
 )
 def SprottA(X, t, p, xp):
     x, y, z = X
@@ -628,8 +633,11 @@ def Torus(X, t, p, xp):
              "and its hyper-chaotic system using active pinning control. Nonlinear Dynamics.",
     description="Three-scroll unified chaotic system: a Lorenz-family flow with an extra xz term in x and "
                 "an -eps x^2 term in z.",
-    notes='Not clearly chaotic at these parameters: chaoszoo annotate (adaptive) finds lambda_1 = 0.008 +- 0.006 (not above two standard errors) and five perturbed initial conditions give values between -0.005 and 0.007; treated as a long-period cycle. '
-          "Same vector field as dysts's DequanLi family, at the TSUCS2 parameters (k = 0).",
+    notes=("Not chaotic at these parameters: 30 random initial conditions all reach one limit cycle "
+           "(|x| <= 68.5), two trajectories 1e-8 apart stay within 1e-5 for 150 time units at rtol 1e-6 "
+           "(they separate only at a loose rtol 1e-3), and RK4 over 1,000 periods gives lambda_1 = "
+           "-0.0009 +- 0.008; the cycle is periodic for c between 0.6 and 1.0. "
+          "Same vector field as dysts's DequanLi family, at the TSUCS2 parameters (k = 0)."),
 )
 def Tsucs2(X, t, p, xp):
     x, y, z = X
