@@ -157,3 +157,14 @@ def test_every_system_is_chaotic_or_says_why_not():
         if not (set(s.tags) & NOT_CHAOTIC and s.declaration.notes):
             unexplained.append((name, lam, err))
     assert not unexplained
+
+
+def test_shipped_delay_entries_are_embedded():
+    """A delay equation's scalar output is delay-embedded before Grassberger-Procaccia: the
+    shipped Mackey-Glass (tau = 17) entry is near nu = 1.95 +- 0.03 (Grassberger & Procaccia
+    1983, Physica D 9, 189-208), not the 1.0 of a one-dimensional state, and its lambda_1 is
+    positive (Farmer 1982, Physica D 4, 366-393: chaotic at tau = 17)."""
+    s = cz.get("MackeyGlass")
+    assert s.params["tau"] == 17.0
+    assert s.correlation_dimension == pytest.approx(1.95, rel=0.05)
+    assert s.max_lyapunov > 3 * s.invariants["lyapunov_stderr"][0]

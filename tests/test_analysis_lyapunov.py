@@ -248,3 +248,26 @@ def test_bad_arguments():
         lyapunov_spectrum(s, ic=[1.0, 2.0])
     with pytest.raises(cz.UnknownParameterError):
         lyapunov_spectrum(s, params={"nope": 1.0})
+
+
+def test_rk4_step_is_chosen_for_accuracy():
+    """Lorenz84 at 100 RK4 steps per period collapses onto a spurious stable cycle; the default
+    step is the one whose one-period error is below RK4_TOL of the orbit's extent, checked here
+    against the engine's Dopri8 at rtol 1e-10 (an independent integrator)."""
+    import jax.numpy as jnp
+
+    from chaoszoo.analysis.lyapunov import RK4_TOL, _sampler, accurate_steps_per_period
+    from chaoszoo.engine._jax import x64
+
+    s = cz.get("Lorenz84")
+    spp = accurate_steps_per_period(s)
+    assert spp is not None and spp >= 800
+    ref = s.trajectory(n=21, dt=s.period / 20).values
+    with x64():
+        p = {k: jnp.asarray(v) for k, v in s.params.items()}
+        _, ys = _sampler(s.declaration, 20)(jnp.asarray(s.ic), p, jnp.asarray(s.period / spp), spp // 20)
+    error = np.abs(np.asarray(ys)[-1] - ref[-1]).max() / np.ptp(ref, axis=0).max()
+    assert error < 3 * RK4_TOL, error
+    coarse = lyapunov_spectrum(s, t_total=100, steps_per_period=100)
+    accurate = lyapunov_spectrum(s, t_total=100)
+    assert abs(coarse[0]) < 0.01 and accurate[0] > 0.3, (coarse, accurate)

@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 from chaoszoo.analysis.lyapunov import (
+    RK4_FLOOR,
     RK4_TOL,
     accurate_steps_per_period,
     kaplan_yorke_dimension,
@@ -65,7 +66,7 @@ SETTINGS = {
     "extend_max_factor": EXTEND_MAX_FACTOR,
     "lyapunov": {"n_ics": 4, "ic_spacing_periods": 10.0, "seed": 0, "flow": {"t_total": 300.0, "transient": 30.0, "steps_per_period": 100},
                  "map": {"t_total": 20000, "transient": 1000}, "delay": {"t_total": 150.0, "transient": 20.0},
-                 "max_exponents": MAX_EXPONENTS, "rk4_one_period_tol": RK4_TOL},
+                 "max_exponents": MAX_EXPONENTS, "rk4_one_period_tol": RK4_TOL, "rk4_floor_factor": RK4_FLOOR},
     "orbit": {"n": 4096, "samples_per_period": 20, "transient": 30.0},
     "correlation_dimension": {"max_points": 2500},
     "multiscale_entropy": {"scales": 10, "order": 2, "r": 0.15, "statistic": "mean over scales, first variable"},
@@ -232,7 +233,10 @@ def compute(name: str, params=None) -> dict:
         except ChaoszooError as exc:
             notes.append(f"dominant_period: {exc}")
         try:
-            cd = correlation_dimension(values, max_points=SETTINGS["correlation_dimension"]["max_points"])
+            # a delay equation's state is its whole history: its sampled scalar output is
+            # delay-embedded (an (n, 1) array would be taken as a one-dimensional state)
+            state = values[:, 0] if system.kind == "delay" and values.shape[1] == 1 else values
+            cd = correlation_dimension(state, max_points=SETTINGS["correlation_dimension"]["max_points"])
             entry["correlation_dimension"] = float(cd.value)
             entry["correlation_dimension_stderr"] = float(cd.stderr)
         except ChaoszooError as exc:
