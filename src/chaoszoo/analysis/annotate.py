@@ -134,6 +134,14 @@ def _converged_spectrum(system, k, methods=None):
         return lyapunov_spectrum_with_error(system, n_exponents=k, n_ics=cfg["n_ics"], seed=cfg["seed"],
                                             method=None if method == "etdrk4" else method, **opts)
 
+    def target(res):
+        return max(ACCEPT_REL * abs(float(res.mean[0])), ACCEPT_ABS / scale)
+
+    def not_converged(res, after=""):
+        return ConvergenceError(
+            f"{system.name}: largest Lyapunov exponent {float(res.mean[0]):.4g} +- {float(res.stderr[0]):.2g} "
+            f"did not converge (standard error above {ACCEPT_REL:.0%}{after}).")
+
     for opts in _attempts(system, kind_cfg):
         method = opts.pop("method", None)
         if methods is not None and method not in methods:
@@ -145,32 +153,29 @@ def _converged_spectrum(system, k, methods=None):
         except ConvergenceError as exc:
             last, failed_method = exc, method
             continue
-        lam, err = float(res.mean[0]), float(res.stderr[0])
-        target = max(ACCEPT_REL * abs(lam), ACCEPT_ABS / scale)
-        if math.isfinite(err) and err <= target:
+        err = float(res.stderr[0])
+        if err <= target(res):
             return res
-        if math.isfinite(err) and (best is None or _length(res) >= _length(best)):
-            best = res
-        last = ConvergenceError(
-            f"{system.name}: largest Lyapunov exponent {lam:.4g} +- {err:.2g} did not converge "
-            f"(standard error above {ACCEPT_REL:.0%}).")
-        if math.isfinite(err) and method != "adaptive":
-            # the standard error falls like 1/sqrt(length): the length that should reach the target
-            noisy.append((method, opts, 1.3 * (err / target) ** 2))
+        last = not_converged(res)
+        if math.isfinite(err):
+            if best is None or _length(res) >= _length(best):
+                best = res
+            if method != "adaptive":
+                # the standard error falls like 1/sqrt(length): the length that should reach the target
+                noisy.append((method, opts, 1.3 * (err / target(res)) ** 2))
     if noisy:
         method, opts, factor = max(noisy, key=lambda x: x[1]["t_total"])  # the longest run
         if factor <= EXTEND_MAX_FACTOR:
             opts = dict(opts, t_total=opts["t_total"] * factor)
             res = run(method, opts)
-            lam, err = float(res.mean[0]), float(res.stderr[0])
-            if math.isfinite(err) and err <= max(ACCEPT_REL * abs(lam), ACCEPT_ABS / scale):
+            if float(res.stderr[0]) <= target(res):
                 return res
-            if math.isfinite(err):
+            if math.isfinite(float(res.stderr[0])):
                 best = res
-            last = ConvergenceError(
-                f"{system.name}: largest Lyapunov exponent {lam:.4g} +- {err:.2g} did not converge "
-                f"(standard error above {ACCEPT_REL:.0%} after {opts['t_total']:.4g} "
-                f"{'iterations' if system.kind == 'map' else 'periods'}).")
+            unit = "iterations" if system.kind == "map" else "periods"
+            last = not_converged(res, f" after {opts['t_total']:.4g} {unit}")
+    if last is None:
+        raise ConvergenceError(f"{system.name}: no Lyapunov run applies (methods={methods}).")
     last.result = best
     raise last
 

@@ -166,8 +166,7 @@ def _adaptive_block(field_fn):
 
     def aug(t, u, p):
         y, V = u
-        f, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
-        return f, jax.vmap(lin, in_axes=1, out_axes=1)(V)
+        return _tangent(lambda yy: field_fn(t, yy, p), y, V)
 
     term = diffrax.ODETerm(aug)
     solver = diffrax.Tsit5()
@@ -198,12 +197,23 @@ def method_for(system, method=None) -> str:
     return method
 
 
+def _tangent(step, x, V, axis=1):
+    """``step(x)`` and its tangent map (``jax.linearize``) applied to the columns of ``V``
+    (the vectors lie along ``axis``)."""
+    import jax
+
+    x2, lin = jax.linearize(step, x)
+    return x2, jax.vmap(lin, in_axes=axis, out_axes=axis)(V)
+
+
 @functools.cache
 def _kernel(decl, k: int, method: str):
     """Jitted ``(t0, ys, Vs, params, h, q, n_qr) -> (t, ys, Vs, log_sums)`` vmapped over ics.
 
     ``q`` steps of length ``h`` between QR decompositions, ``n_qr`` decompositions; both are
     traced, so one compilation serves every run length of a system (for a given ``k``).
+    Each method gives ``make(p, h, n) -> block(t, y, V, q) -> (t, y, V, ok)``, built once per
+    run (outside the QR loop) for a state of length ``n``.
     """
     import jax
     import jax.numpy as jnp
@@ -211,56 +221,63 @@ def _kernel(decl, k: int, method: str):
 
     field_fn = jax_field(decl)
 
-    def stepwise(advance):
-        def run(t, y, V, p, h, q):
-            t, y, V = lax.fori_loop(0, q, lambda j, c: advance(c[0], c[1], c[2], p, h), (t, y, V))
-            return t, y, V, jnp.array(True)
-        return run
+    def stepwise(make_advance):
+        def make(p, h, n):
+            advance = make_advance(p, h, n)
+
+            def block(t, y, V, q):
+                t, y, V = lax.fori_loop(0, q, lambda j, c: advance(*c), (t, y, V))
+                return t, y, V, jnp.array(True)
+            return block
+        return make
 
     if method == "rk4":
-        def advance(t, y, V, p, h):
-            y, V = _rk4_tangent(field_fn, t, y, V, p, h)
-            return t + h, y, V
-        block_fn = stepwise(advance)
+        def make_advance(p, h, n):
+            def advance(t, y, V):
+                y, V = _rk4_tangent(field_fn, t, y, V, p, h)
+                return t + h, y, V
+            return advance
+        make = stepwise(make_advance)
     elif method == "adaptive":
         adaptive = _adaptive_block(field_fn)
 
-        def block_fn(t, y, V, p, h, q):
-            y, V, ok = adaptive(t, y, V, p, q * h)
-            return t + q * h, y, V, ok
+        def make(p, h, n):
+            def block(t, y, V, q):
+                y, V, ok = adaptive(t, y, V, p, q * h)
+                return t + q * h, y, V, ok
+            return block
     elif method == "etdrk4":
-        from chaoszoo.engine.etdrk4 import spectral_step
+        from chaoszoo.engine.etdrk4 import physical_step
 
-        def block_fn(t, y, V, p, h, q):
-            n = y.shape[-1]
-            spectral = spectral_step(decl, n, p, h)
+        def make_advance(p, h, n):
+            step = physical_step(decl, n, p, h)  # its coefficients once per run, not per block
 
-            def phys(tt, u):
-                return jnp.fft.irfft(spectral(jnp.fft.rfft(u), tt), n=n)
-
-            def advance(t, y, V, p, h):
-                y2, lin = jax.linearize(lambda u: phys(t, u), y)
-                return t + h, y2, jax.vmap(lin, in_axes=1, out_axes=1)(V)
-            return stepwise(advance)(t, y, V, p, h, q)
+            def advance(t, y, V):
+                return (t + h, *_tangent(lambda u: step(u, t), y, V))
+            return advance
+        make = stepwise(make_advance)
     elif method == "map":
-        def advance(t, y, V, p, h):
-            y2, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
-            return t + 1.0, y2, jax.vmap(lin, in_axes=1, out_axes=1)(V)
-        block_fn = stepwise(advance)
+        def make_advance(p, h, n):
+            def advance(t, y, V):
+                return (t + 1.0, *_tangent(lambda yy: field_fn(t, yy, p), y, V))
+            return advance
+        make = stepwise(make_advance)
     else:
         step = _delay_step_fn(field_fn)
 
-        def advance(t, B, V, p, h):
-            B2, lin = jax.linearize(lambda bb: step(t, bb, p, h), B)
-            return t + h, B2, jax.vmap(lin, in_axes=-1, out_axes=-1)(V)
-        block_fn = stepwise(advance)
+        def make_advance(p, h, n):
+            def advance(t, B, V):
+                return (t + h, *_tangent(lambda bb: step(t, bb, p, h), B, V, axis=-1))
+            return advance
+        make = stepwise(make_advance)
 
     def one(t0, y, V, p, h, q, n_qr):
         shape = V.shape
+        block_fn = make(p, h, y.shape[-1])
 
         def block(i, carry):
             t, y, V, logs = carry
-            t, y, V, ok = block_fn(t, y, V, p, h, q)
+            t, y, V, ok = block_fn(t, y, V, q)
             Q, R = jnp.linalg.qr(V.reshape(-1, k))
             logs = logs + jnp.where(ok, jnp.log(jnp.abs(jnp.diagonal(R))), jnp.nan)
             return t, y, Q.reshape(shape), logs
@@ -684,30 +701,34 @@ def _sampler(decl, n: int):
 
     field_fn = jax_field(decl)
     if decl.kind == "flow" and "semilinear" in decl.extra:
-        from chaoszoo.engine.etdrk4 import spectral_step
+        from chaoszoo.engine.etdrk4 import physical_step
 
-        def advance(t, y, p, h):
-            m = y.shape[-1]
-            return t + h, jnp.fft.irfft(spectral_step(decl, m, p, h)(jnp.fft.rfft(y), t), n=m)
+        def make_advance(p, h, m):
+            step = physical_step(decl, m, p, h)  # its coefficients once per call
+            return lambda t, y: (t + h, step(y, t))
     elif decl.kind == "flow":
-        def advance(t, y, p, h):
-            k1 = field_fn(t, y, p)
-            k2 = field_fn(t + h / 2, y + h / 2 * k1, p)
-            k3 = field_fn(t + h / 2, y + h / 2 * k2, p)
-            k4 = field_fn(t + h, y + h * k3, p)
-            return t + h, y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        def make_advance(p, h, m):
+            def advance(t, y):
+                k1 = field_fn(t, y, p)
+                k2 = field_fn(t + h / 2, y + h / 2 * k1, p)
+                k3 = field_fn(t + h / 2, y + h / 2 * k2, p)
+                k4 = field_fn(t + h, y + h * k3, p)
+                return t + h, y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+            return advance
     elif decl.kind == "map":
-        def advance(t, y, p, h):
-            return t + 1.0, field_fn(t, y, p)
+        def make_advance(p, h, m):
+            return lambda t, y: (t + 1.0, field_fn(t, y, p))
     else:
         step = _delay_step_fn(field_fn)
 
-        def advance(t, B, p, h):
-            return t + h, step(t, B, p, h)
+        def make_advance(p, h, m):
+            return lambda t, B: (t + h, step(t, B, p, h))
 
     def run(y0, p, h, every):
+        advance = make_advance(p, h, y0.shape[-1])
+
         def body(c, _):
-            t, y = lax.fori_loop(0, every, lambda j, c: advance(c[0], c[1], p, h), c)
+            t, y = lax.fori_loop(0, every, lambda j, c: advance(*c), c)
             return (t, y), (y[-1] if decl.kind == "delay" else y)
 
         (_, y_end), ys = lax.scan(body, (jnp.zeros((), y0.dtype), y0), None, length=n)

@@ -124,6 +124,19 @@ def spectral_step(decl: Declaration, n_state: int, params, h):
     return step
 
 
+def physical_step(decl: Declaration, n_state: int, params, h):
+    """The ETDRK4 step ``(u, t) -> u_+`` on the physical state ``u`` (the spectral step of
+    :func:`spectral_step` between a real FFT and its inverse); built once per ``(params, h)``."""
+    import jax.numpy as jnp
+
+    spectral = spectral_step(decl, n_state, params, h)
+
+    def step(u, t):
+        return jnp.fft.irfft(spectral(jnp.fft.rfft(u), t), n=n_state)
+
+    return step
+
+
 @functools.cache
 def _solver(decl: Declaration, n_state: int, sub: int, noisy: bool):
     import jax
