@@ -91,3 +91,30 @@ class DatasetError(ChaoszooError, ValueError):
 
 class ConvergenceError(ChaoszooError, RuntimeError):
     """An estimator did not converge to a trustworthy value."""
+
+
+class NotFittedError(ChaoszooError, RuntimeError):
+    """A model's ``predict`` was called before ``fit``."""
+
+
+class MissingExtraError(ChaoszooError, ImportError):
+    """An optional dependency (an extra of the package) is not installed.
+
+    The message names the extra to install, for example ``pip install 'chaoszoo[darts]'``.
+    """
+
+    def __init__(self, what: str, extra: str, module: str):
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"{what} needs the optional dependency {module!r}, which is not installed. "
+            f"Install it with: pip install 'chaoszoo[{extra}]'"
+        )
+
+
+class ModelError(ChaoszooError, RuntimeError):
+    """A forecasting model failed: it raised, returned the wrong shape or non-finite values."""
+
+
+class ResultsStoreError(ChaoszooError, ValueError):
+    """A results directory is foreign, written by another protocol version, or corrupt."""

@@ -128,7 +128,7 @@ class Trajectories:
         try:
             from darts import TimeSeries
         except ImportError:
-            raise ImportError("to_darts() needs darts: pip install 'chaoszoo[darts]' (or `pip install u8darts`)") from None
+            raise ImportError("to_darts() needs darts: pip install 'chaoszoo[darts]'") from None
         out = []
         for i, v in enumerate(self.values):
             out.append(TimeSeries.from_values(v, columns=list(self.meta["variables"].iloc[i])))
