@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "chaoszoo.cli.catalog",
     "chaoszoo.cli.dataset",
     "chaoszoo.cli.annotate",
+    "chaoszoo.cli.forecast",
 )
 
 for _module in _COMMAND_MODULES:

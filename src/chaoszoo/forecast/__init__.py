@@ -1,12 +1,41 @@
-"""The forecasting benchmark: protocols, the model interface and registry, metrics, runner, store, report.
+"""The forecasting benchmark: protocols, the model interface and registry, metrics, runner,
+results store, leaderboards and reports.
 
 >>> import chaoszoo as cz
->>> m = cz.forecast.make("drift")                                   # doctest: +SKIP
+>>> summary = cz.forecast.run("short-coarse", ["naive-mean", "nvar"], systems=["Lorenz"],
+...                           out="results/short-coarse")                      # doctest: +SKIP
+>>> cz.forecast.leaderboard("results/short-coarse")                           # doctest: +SKIP
+
+Submodules are imported on first use, so ``import chaoszoo.forecast`` stays cheap.
 """
 
-from chaoszoo.forecast.conformance import ConformanceReport, check_model
-from chaoszoo.forecast.interface import ForecastInfo, Model, derive_seed
-from chaoszoo.forecast.registry import ModelSpec, get_spec, list_models, make, register
+from __future__ import annotations
 
-__all__ = ["ConformanceReport", "ForecastInfo", "Model", "ModelSpec", "check_model", "derive_seed", "get_spec",
-           "list_models", "make", "register"]
+import importlib
+
+_EXPORTS = {
+    "ForecastInfo": "interface", "Model": "interface", "derive_seed": "interface",
+    "ModelSpec": "registry", "get_spec": "registry", "list_models": "registry", "make": "registry",
+    "register": "registry",
+    "ConformanceReport": "conformance", "check_model": "conformance",
+    "ForecastProtocol": "protocols", "Variant": "protocols", "PROTOCOLS": "protocols", "get_protocol": "protocols",
+    "run": "runner", "RunSummary": "runner",
+    "ResultsStore": "store", "load_results": "store", "merge": "store", "export_parquet": "store",
+    "leaderboard": "leaderboard", "invariant_correlations": "leaderboard",
+    "write_report": "report",
+    "make_task": "tasks",
+}
+
+__all__ = sorted(_EXPORTS) + ["metrics"]
+
+
+def __getattr__(name):
+    if name == "metrics":
+        return importlib.import_module("chaoszoo.forecast.metrics")
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"chaoszoo.forecast.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'chaoszoo.forecast' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -50,7 +50,8 @@ def lorenz_fixture(n: int = 300, horizon: int = 30, pts_per_period: int = 30):
         dt = float(tr.t[1] - tr.t[0])
         info = ForecastInfo(system="Lorenz", dt=dt, pts_per_period=float(pts_per_period),
                             lyapunov_time=s.lyapunov_time, kind="flow", variables=("x", "y", "z"), seed=1234,
-                            privileged_state=(tr.values[n - 1].copy(), dict(s.params)))
+                            privileged_state={"state": tr.values[n - 1].copy(), "params": dict(s.params),
+                                              "std": tr.values.std(axis=0)})
         _FIXTURES[key] = (tr.values[:n].copy(), tr.values[n:].copy(), info)
     return _FIXTURES[key]
 

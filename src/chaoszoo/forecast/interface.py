@@ -45,9 +45,10 @@ class ForecastInfo:
         variables: names of the observed columns of ``history``.
         seed: the job's seed (derived from protocol, system, initial condition, variant and model).
         noise: relative measurement-noise level of the history (``0`` for clean data).
-        privileged_state: the true, noise-free full state at the last history sample, and the
-            parameters, as ``(state, params)``. Only oracle models may use it: it exists so that
-            every leaderboard shows the predictability ceiling. ``None`` where unavailable.
+        privileged_state: a dict with the true, noise-free full state at the last history sample
+            (``"state"``), the parameters (``"params"``) and each variable's standard deviation on
+            the attractor (``"std"``). Only oracle models may use it: it exists so that every
+            leaderboard shows the predictability ceiling. ``None`` where unavailable.
     """
 
     system: str = "unknown"
@@ -58,7 +59,7 @@ class ForecastInfo:
     variables: tuple[str, ...] = ()
     seed: int = 0
     noise: float = 0.0
-    privileged_state: tuple | None = field(default=None, repr=False, compare=False)
+    privileged_state: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def lyapunov_steps(self) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from chaoszoo.errors import NotFittedError
-from chaoszoo.forecast.interface import ForecastInfo, as_history
+from chaoszoo.forecast.interface import ForecastInfo, as_history, resolve_value
 from chaoszoo.forecast.registry import ModelSpec
 
 
@@ -65,6 +65,281 @@ class Drift(_Fitted):
         return self._h[-1] + k * self._slope
 
 
+
+def _dominant_lag(h: np.ndarray) -> int:
+    """Samples per dominant period of a history, from the peak of its mean power spectrum."""
+    x = h - h.mean(axis=0)
+    power = (np.abs(np.fft.rfft(x, axis=0)) ** 2).sum(axis=1)
+    power[0] = 0.0
+    k = int(np.argmax(power))
+    return max(2, int(round(len(h) / k))) if k > 0 else max(2, len(h) // 2)
+
+
+class Seasonal(_Fitted):
+    """Repeat the last period (seasonal naive). The period is ``period`` samples, else the
+    series' points per period, else the dominant period of its spectrum."""
+
+    def __init__(self, period: int | str = "period"):
+        self.period = period
+
+    def fit(self, history, info: ForecastInfo | None = None):
+        h = as_history(history)
+        if isinstance(self.period, (int, np.integer)):
+            p = int(self.period)
+        elif info is not None and info.pts_per_period:
+            p = resolve_value(self.period, info)
+        else:
+            p = _dominant_lag(h)
+        self._p = max(1, min(p, len(h)))
+        self._h = h
+        return self
+
+    def predict(self, horizon: int) -> np.ndarray:
+        n = self._check(horizon)
+        season = self._h[-self._p:]
+        return season[np.arange(n) % self._p]
+
+
+def _ridge(X: np.ndarray, Y: np.ndarray, alpha: float) -> np.ndarray:
+    """Ridge solution of ``X W = Y`` (the constant column, if any, is penalised too, lightly).
+
+    Written out (normal equations, Cholesky-free ``solve``) because scikit-learn's Ridge costs
+    ~0.5 ms of validation per call and the grid search calls it hundreds of times per job.
+    """
+    A = X.T @ X
+    A[np.diag_indices_from(A)] += alpha * max(1.0, float(np.trace(A)) / len(A))
+    return np.linalg.solve(A, X.T @ Y)
+
+
+class _Standardised(_Fitted):
+    """Mixin: z-scores the history column by column (constant columns keep scale 1)."""
+
+    def _standardise(self, history) -> np.ndarray:
+        h = as_history(history)
+        self._mu = h.mean(axis=0)
+        sd = h.std(axis=0)
+        self._sd = np.where(sd > 0, sd, 1.0)
+        self._h = h
+        return (h - self._mu) / self._sd
+
+    def _unstandardise(self, z: np.ndarray) -> np.ndarray:
+        return z * self._sd + self._mu
+
+
+def _blowup_guard(z: np.ndarray, limit: float = 1e6) -> np.ndarray:
+    """Freeze an iterated forecast once it leaves ``|z| < limit`` (a standardised scale), so a
+    diverging linear model reports a huge but finite error instead of overflowing."""
+    bad = ~np.all(np.abs(z) < limit, axis=1)
+    if bad.any():
+        first = int(np.argmax(bad))
+        z[first:] = z[first - 1] if first > 0 else 0.0
+    return z
+
+
+class RidgeAR(_Standardised):
+    """Linear autoregression on the last ``lags`` states (all columns), ridge-regularised,
+    iterated one step at a time (the 2021 benchmark's linear regression on lags)."""
+
+    def __init__(self, lags: int | str = 10, alpha: float = 1e-6):
+        self.lags = lags
+        self.alpha = float(alpha)
+
+    def fit(self, history, info: ForecastInfo | None = None):
+        z = self._standardise(history)
+        p = resolve_value(self.lags, info or ForecastInfo())
+        p = int(max(1, min(p, len(z) // 2)))
+        X = np.hstack([z[p - 1 - j: len(z) - 1 - j] for j in range(p)] + [np.ones((len(z) - p, 1))])
+        self._W = _ridge(X, z[p:], self.alpha)
+        self._p = p
+        self._z = z
+        return self
+
+    def predict(self, horizon: int) -> np.ndarray:
+        n = self._check(horizon)
+        p, d = self._p, self._z.shape[1]
+        buf = list(self._z[-p:][::-1])  # most recent first
+        out = np.empty((n, d))
+        for k in range(n):
+            x = np.concatenate(buf[:p] + [np.ones(1)])
+            out[k] = x @ self._W
+            buf.insert(0, out[k])
+        return self._unstandardise(_blowup_guard(out))
+
+
+class FFTExtrapolation(_Fitted):
+    """Extend the ``harmonics`` strongest Fourier components of the (linearly detrended)
+    history periodically into the future."""
+
+    def __init__(self, harmonics: int = 10):
+        self.harmonics = int(harmonics)
+
+    def fit(self, history, info: ForecastInfo | None = None):
+        h = as_history(history)
+        n = len(h)
+        t = np.arange(n)
+        self._trend = np.polyfit(t, h, 1)  # (2, d)
+        r = h - (np.outer(t, self._trend[0]) + self._trend[1])
+        F = np.fft.rfft(r, axis=0)
+        keep = np.zeros_like(F)
+        for c in range(h.shape[1]):
+            idx = np.argsort(np.abs(F[1:, c]))[::-1][: self.harmonics] + 1
+            keep[idx, c] = F[idx, c]
+            keep[0, c] = F[0, c]
+        self._F, self._n, self._h = keep, n, h
+        return self
+
+    def predict(self, horizon: int) -> np.ndarray:
+        m = self._check(horizon)
+        n = self._n
+        t = np.arange(n, n + m)
+        k = np.arange(self._F.shape[0])
+        # inverse real DFT evaluated beyond the window (the periodic continuation of the fit)
+        w = np.where((k == 0) | ((n % 2 == 0) & (k == n // 2)), 1.0, 2.0)[:, None]
+        phase = np.exp(2j * np.pi * np.outer(t, k) / n)
+        seasonal = np.real(phase @ (w * self._F)) / n
+        return seasonal + np.outer(t, self._trend[0]) + self._trend[1]
+
+
+class Analogues(_Standardised):
+    """The method of analogues (Lorenz 1969): find the past stretch of ``window`` samples
+    closest to the last one and copy what followed it, repeating the match on the forecast
+    itself when the copied continuation runs out. With ``neighbours > 1`` the continuations of
+    the nearest matches are averaged with inverse-distance weights. This is also the
+    context-parroting baseline of the 2025 zero-shot study (Zhang & Gilpin, ICLR 2025)."""
+
+    def __init__(self, window: int | str = 10, neighbours: int = 1):
+        self.window = window
+        self.neighbours = int(neighbours)
+
+    def fit(self, history, info: ForecastInfo | None = None):
+        z = self._standardise(history)
+        m = resolve_value(self.window, info or ForecastInfo())
+        self._m = int(max(1, min(m, len(z) // 2)))
+        self._z = z
+        return self
+
+    def predict(self, horizon: int) -> np.ndarray:
+        n = self._check(horizon)
+        z = self._z
+        m = self._m
+        series = z.copy()
+        out = []
+        # library of windows: every stretch of m samples that has at least one successor
+        lib = np.lib.stride_tricks.sliding_window_view(z, m, axis=0)[:-1]  # (N-m, d, m)
+        lib = lib.reshape(len(lib), -1)
+        while len(out) < n:
+            query = np.ascontiguousarray(series[-m:].T).reshape(-1)
+            dist = np.sqrt(((lib - query) ** 2).sum(axis=1))
+            # exclude the query itself (the last window has no successor and is not in lib)
+            k = min(self.neighbours, len(dist))
+            idx = np.argsort(dist, kind="stable")[:k]
+            # copy as far as the best match's continuation goes, at most what is still needed
+            starts = idx + m
+            run = int(min(n - len(out), min(len(z) - s for s in starts)))
+            run = max(1, run)
+            wts = 1.0 / (dist[idx] + 1e-12)
+            wts /= wts.sum()
+            seg = sum(w * z[s: s + run] for w, s in zip(wts, starts))
+            out.extend(seg)
+            series = np.vstack([series, seg])
+        return self._unstandardise(np.asarray(out[:n]))
+
+
+class NVAR(_Standardised):
+    """Next-generation reservoir computing (Gauthier, Bollt, Griffith & Barbosa 2021, Nat.
+    Commun. 12, 5564): features are a constant, ``k`` delayed states spaced ``skip`` apart and
+    their unique quadratic monomials; a ridge regression predicts the next increment, and the
+    forecast iterates it. Univariate series use more delays (``k_univariate``)."""
+
+    def __init__(self, k: int = 2, skip: int = 1, alpha: float = 1e-6, k_univariate: int = 6):
+        self.k, self.skip, self.alpha, self.k_univariate = int(k), int(skip), float(alpha), int(k_univariate)
+
+    def _features(self, lin: np.ndarray) -> np.ndarray:
+        iu = np.triu_indices(lin.shape[1])
+        quad = (lin[:, :, None] * lin[:, None, :])[:, iu[0], iu[1]]
+        return np.hstack([np.ones((len(lin), 1)), lin, quad])
+
+    def fit(self, history, info: ForecastInfo | None = None):
+        z = self._standardise(history)
+        k = self.k if z.shape[1] > 1 else self.k_univariate
+        s = self.skip
+        span = (k - 1) * s
+        if len(z) < span + 3:
+            from chaoszoo.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"NVAR with k={k}, skip={s} needs at least {span + 3} samples; got {len(z)}.")
+        idx = np.arange(span, len(z) - 1)
+        lin = np.hstack([z[idx - j * s] for j in range(k)])
+        X = self._features(lin)
+        self._W = _ridge(X, z[idx + 1] - z[idx], self.alpha)
+        self._kk, self._span, self._z = k, span, z
+        return self
+
+    def predict(self, horizon: int) -> np.ndarray:
+        n = self._check(horizon)
+        k, s, span = self._kk, self.skip, self._span
+        buf = list(self._z[-(span + 1):])
+        out = np.empty((n, self._z.shape[1]))
+        for i in range(n):
+            lin = np.concatenate([buf[-1 - j * s] for j in range(k)])[None, :]
+            nxt = buf[-1] + (self._features(lin) @ self._W)[0]
+            if not np.all(np.abs(nxt) < 1e6):
+                out[i:] = buf[-1]
+                break
+            out[i] = nxt
+            buf.append(nxt)
+            buf.pop(0)
+        return self._unstandardise(out)
+
+
+class Oracle(_Fitted):
+    """The predictability ceiling: integrate the true equations from the true last state,
+    perturbed at the history's noise level (``info.noise`` times each variable's attractor
+    standard deviation, seeded), and report the observed columns.
+
+    It reads ``info.privileged_state`` (which only oracles may use); a series without one
+    (a user's own data, a delay equation's infinite-dimensional state) is refused.
+    """
+
+    def __init__(self, floor: float = 0.0):
+        self.floor = float(floor)
+
+    def fit(self, history, info: ForecastInfo | None = None):
+        h = as_history(history)
+        if info is None or not info.privileged_state:
+            from chaoszoo.errors import ModelError
+
+            raise ModelError("The oracle needs info.privileged_state (the true state and parameters); "
+                             "the benchmark's protocols provide it, a user's own series does not.")
+        priv = dict(info.privileged_state)
+        if info.kind == "delay":
+            from chaoszoo.errors import ModelError
+
+            raise ModelError("The oracle cannot restart a delay equation from one state (its state is a history).")
+        import chaoszoo as cz
+
+        system = cz.get(info.system).with_params(**priv["params"])
+        state = np.asarray(priv["state"], dtype=np.float64)
+        level = max(info.noise, self.floor)
+        if level > 0:
+            rng = np.random.default_rng(info.seed)
+            state = state + level * np.asarray(priv.get("std", np.ones_like(state))) * rng.standard_normal(state.shape)
+        # keep names and numbers only (a System holds its declaration's function, which is
+        # not picklable by reference from every process)
+        self._params, self._state, self._info, self._h = dict(priv["params"]), state, info, h
+        self._cols = [system.variables.index(v) for v in info.variables] if info.variables else list(range(h.shape[1]))
+        return self
+
+    def predict(self, horizon: int) -> np.ndarray:
+        import chaoszoo as cz
+
+        n = self._check(horizon)
+        kw = {} if self._info.kind == "map" else {"dt": self._info.dt}
+        system = cz.get(self._info.system).with_params(**self._params)
+        tr = system.with_ic(self._state).trajectory(n + 1, **kw)
+        return tr.values[1:, self._cols]
+
+
 SPECS = [
     ModelSpec("naive-mean", "chaoszoo.forecast.models.baselines:NaiveMean", "baseline",
               "the mean of the history, repeated"),
@@ -73,4 +348,25 @@ SPECS = [
     ModelSpec("drift", "chaoszoo.forecast.models.baselines:Drift", "baseline",
               "the line through the first and last observations",
               citation="Hyndman, R. J. & Athanasopoulos, G. Forecasting: Principles and Practice, sec. 5.2."),
+    ModelSpec("seasonal", "chaoszoo.forecast.models.baselines:Seasonal", "baseline",
+              "the last period, repeated (seasonal naive)",
+              citation="Hyndman, R. J. & Athanasopoulos, G. Forecasting: Principles and Practice, sec. 5.2."),
+    ModelSpec("ridge-ar", "chaoszoo.forecast.models.baselines:RidgeAR", "statistical",
+              "linear autoregression on lags of every column (ridge), iterated",
+              grid={"lags": [3, 5, 10, "period/4"]}),
+    ModelSpec("fft", "chaoszoo.forecast.models.baselines:FFTExtrapolation", "baseline",
+              "periodic continuation of the strongest Fourier components",
+              grid={"harmonics": [5, 10, 20]}),
+    ModelSpec("analogues", "chaoszoo.forecast.models.baselines:Analogues", "baseline",
+              "method of analogues / context parroting: copy what followed the closest past stretch",
+              grid={"window": [5, 10, "period/4", "period/2"]},
+              citation="Lorenz, E. N. (1969). Atmospheric predictability as revealed by naturally occurring "
+                       "analogues. J. Atmos. Sci. 26, 636-646; Zhang, Y. & Gilpin, W. (2025). Context parroting. "),
+    ModelSpec("nvar", "chaoszoo.forecast.models.baselines:NVAR", "reservoir",
+              "next-generation reservoir computing: ridge on delays and their quadratic monomials",
+              grid={"k": [2, 3], "alpha": [1e-8, 1e-6, 1e-4]},
+              citation="Gauthier, D. J., Bollt, E., Griffith, A. & Barbosa, W. A. S. (2021). Next generation "
+                       "reservoir computing. Nat. Commun. 12, 5564."),
+    ModelSpec("oracle", "chaoszoo.forecast.models.baselines:Oracle", "oracle",
+              "the true equations from the true last state perturbed at the noise level (the ceiling)"),
 ]

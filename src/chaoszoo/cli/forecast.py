@@ -1,0 +1,159 @@
+"""Forecasting benchmark commands: ``chaoszoo forecast protocols | models | check | run | leaderboard | report | merge | export``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+
+from chaoszoo.cli import main
+
+
+@contextlib.contextmanager
+def _errors():
+    """Report chaoszoo's errors in one line; Ctrl-C says how to resume."""
+    from chaoszoo.errors import ChaoszooError
+
+    try:
+        yield
+    except ChaoszooError as err:
+        raise click.ClickException(str(err)) from None
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: finished rows are saved; run the same command again to resume.", err=True)
+        sys.exit(130)
+
+
+def _names(values) -> list[str]:
+    return [n for item in values for n in item.replace(",", " ").split()]
+
+
+@main.group("forecast")
+def forecast() -> None:
+    """Run forecasting benchmarks, rank models, write reports."""
+
+
+@forecast.command("protocols")
+def protocols_cmd():
+    """List the benchmark protocols."""
+    from chaoszoo.forecast.protocols import PROTOCOLS
+
+    for p in PROTOCOLS.values():
+        variants = ", ".join(v.label for v in p.variants)
+        click.echo(f"{p.name:14s} v{p.version}  {p.description}\n{'':18s}variants: {variants}; "
+                   f"ICs: {p.default_ics} (up to {p.max_ics}); tuning: {'train split' if p.tune else 'none'}")
+
+
+@forecast.command("models")
+@click.option("--family", default=None, help="Only one family (baseline, deep, statistical, reservoir, ...).")
+def models_cmd(family):
+    """List every registered model with the extra it needs."""
+    from chaoszoo.forecast.registry import list_models
+
+    specs = list_models(family)
+    click.echo(f"{'model':20s} {'family':18s} {'extra':10s} {'installed':9s} description")
+    for s in specs:
+        missing = s.missing()
+        click.echo(f"{s.name:20s} {s.family:18s} {(s.extra or '-'):10s} {('yes' if not missing else 'no'):9s} {s.description}")
+    click.echo(f"{len(specs)} models; install a missing extra with: pip install 'chaoszoo[EXTRA]'")
+
+
+@forecast.command("check")
+@click.argument("model")
+@click.option("--full", is_flag=True, help="Check the default setting (default: the fast one).")
+def check_cmd(model, full):
+    """Run MODEL (a name or package.module:Class) through the conformance checker."""
+    from chaoszoo.forecast.conformance import check_model
+
+    with _errors():
+        report = check_model(model, fast=not full)
+    click.echo(str(report))
+    if not report.passed:
+        sys.exit(1)
+
+
+@forecast.command("run")
+@click.option("--protocol", "-p", required=True, help="short-coarse, short-fine, long-horizon, zero-shot or data-limited.")
+@click.option("--models", "-m", "models", multiple=True, required=True,
+              help="Model names or package.module:Class (comma-separated or repeated).")
+@click.option("--systems", multiple=True, help="Only these systems (default: every system).")
+@click.option("--tag", default=None, help="Only systems with this tag.")
+@click.option("--ics", type=int, default=None, help="Initial conditions per system (default: the protocol's).")
+@click.option("--variants", default=None, help="Only these variants, e.g. uni-clean,uni-noisy.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Results directory (resumed if it exists).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: all cores; 0: in this process).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--address", default=None, help="Ray cluster address (default: a local Ray instance).")
+@click.option("--timeout", type=float, default=None, help="Seconds a job may take before it is recorded as failed.")
+@click.option("--max-memory", type=float, default=None, help="MB of resident memory a job may use.")
+@click.option("--fast", is_flag=True, help="Use each model's quick setting.")
+@click.option("--keep-forecasts", is_flag=True, help="Store the forecasts (metrics can be recomputed later).")
+@click.option("--no-attractor-metrics", is_flag=True, help="Skip the attractor-level metrics (faster).")
+@click.option("--retry-failed", is_flag=True, help="Run again the jobs whose stored row failed.")
+@click.option("--no-progress", is_flag=True, help="Do not show progress bars.")
+def run_cmd(protocol, models, systems, tag, ics, variants, out, jobs, executor, address, timeout, max_memory, fast,
+            keep_forecasts, no_attractor_metrics, retry_failed, no_progress):
+    """Run a protocol for some models; one row per job is written to OUT as it finishes."""
+    from chaoszoo.cli._common import enable_compilation_cache
+    from chaoszoo.forecast.runner import run
+
+    enable_compilation_cache()
+    with _errors():
+        summary = run(protocol, _names(models), systems=_names(systems) or None, tag=tag, ics=ics, out=out,
+                      jobs=jobs, executor=executor, address=address, timeout=timeout, max_memory_mb=max_memory,
+                      fast=fast, keep_forecasts=keep_forecasts, attractor_metrics=not no_attractor_metrics,
+                      variants=variants, retry_failed=retry_failed, progress=not no_progress)
+    click.echo(str(summary))
+    click.echo(f"next: chaoszoo forecast leaderboard {out}")
+
+
+@forecast.command("leaderboard")
+@click.argument("directories", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--metric", default="smape", show_default=True)
+@click.option("--by", default="variant", show_default=True, help="Group by these columns (comma-separated; '' for none).")
+@click.option("--baseline", default="naive-mean", show_default=True, help="The model skill is measured against.")
+def leaderboard_cmd(directories, metric, by, baseline):
+    """Rank the models of one or more results directories (merged)."""
+    from chaoszoo.forecast.leaderboard import format_table, leaderboard
+
+    with _errors():
+        lb = leaderboard(list(directories), metric=metric, by=tuple(b for b in by.split(",") if b), baseline=baseline)
+    click.echo(format_table(lb))
+
+
+@forecast.command("report")
+@click.argument("directories", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Report directory.")
+@click.option("--metric", default="smape", show_default=True)
+@click.option("--variant", default=None, help="Variant of the per-system figures (default: the first).")
+def report_cmd(directories, out, metric, variant):
+    """Write figures and a Markdown summary for results directories."""
+    from chaoszoo.forecast.report import write_report
+
+    with _errors():
+        md = write_report(list(directories), out, metric=metric, variant=variant)
+    click.echo(f"wrote {md}")
+
+
+@forecast.command("merge")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+def merge_cmd(sources, out):
+    """Merge results directories (for example from several machines) into OUT."""
+    from chaoszoo.forecast.store import merge
+
+    with _errors():
+        n = merge(list(sources), out)
+    click.echo(f"merged {n} rows into {out}")
+
+
+@forecast.command("export")
+@click.argument("directories", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .parquet file.")
+def export_cmd(directories, out):
+    """Export results to one Parquet file."""
+    from chaoszoo.forecast.store import export_parquet
+
+    with _errors():
+        path = export_parquet(list(directories), out)
+    click.echo(f"wrote {path}")

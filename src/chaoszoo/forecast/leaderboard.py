@@ -1,0 +1,170 @@
+"""Leaderboards and the link between accuracy and chaos.
+
+:func:`leaderboard` ranks models on one metric: median and interquartile range over jobs,
+a bootstrap confidence interval of the median (resampling systems), the mean rank across
+models on the same task (a failed job ranks last), the win rate, and the skill against the
+naive-mean forecast. :func:`invariant_correlations` gives the Spearman correlation, with its
+p-value, between each model's per-system error and each invariant of the catalog.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chaoszoo.errors import InvalidArgumentError
+
+#: Metrics for which larger is better (every other metric is an error).
+HIGHER_IS_BETTER = frozenset({"r2_score", "spearman", "pearson", "kendall", "mutual_information", "vpt_smape",
+                              "vpt_nrmse", "clean_vpt_smape", "clean_vpt_nrmse"})
+
+#: Invariants correlated with forecast error (names of :attr:`chaoszoo.System.invariants` entries).
+INVARIANTS = ("max_lyapunov", "kaplan_yorke_dimension", "correlation_dimension", "multiscale_entropy", "pesin_entropy")
+
+TASK = ["system", "ic", "variant"]
+
+
+def _frame(results):
+    import pandas as pd
+
+    from chaoszoo.forecast.store import load_results
+
+    if isinstance(results, pd.DataFrame):
+        return results
+    return load_results(results)
+
+
+def _groups(df, by):
+    if not by:
+        return [((), df)]
+    by = [by] if isinstance(by, str) else list(by)
+    aliases = {"granularity": "protocol", "noise": "noise", "univariate": "univariate"}
+    cols = [aliases.get(b, b) for b in by]
+    bad = [b for b, c in zip(by, cols) if c not in df.columns]
+    if bad:
+        raise InvalidArgumentError(f"Cannot group by {bad}; columns include variant, noise, univariate, protocol.")
+    return list(df.groupby(cols, sort=True, dropna=False))
+
+
+def _bootstrap_median(per_system: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
+    if len(per_system) < 2:
+        return (float("nan"), float("nan"))
+    idx = rng.integers(0, len(per_system), size=(n_boot, len(per_system)))
+    meds = np.median(per_system[idx], axis=1)
+    return float(np.percentile(meds, 2.5)), float(np.percentile(meds, 97.5))
+
+
+def leaderboard(results, metric: str = "smape", by=("variant",), baseline: str = "naive-mean",
+                n_boot: int = 1000, seed: int = 0):
+    """The leaderboard of ``results`` (a DataFrame from ``load_results`` or results directories).
+
+    Returns a ``pandas.DataFrame`` with one row per (group, model): ``median``, ``q25``,
+    ``q75``, ``ci_low``/``ci_high`` (95% bootstrap over systems), ``mean_rank``, ``win_rate``,
+    ``skill`` (median over tasks of ``1 - error / baseline error``; errors only), ``n`` jobs
+    scored and ``failed``.
+    """
+    import pandas as pd
+
+    df = _frame(results)
+    if not len(df):
+        raise InvalidArgumentError("There are no results to rank.")
+    if metric not in df.columns:
+        known = sorted(c for c in df.columns if df[c].dtype.kind == "f")
+        raise InvalidArgumentError(f"Unknown metric {metric!r}; the results have {', '.join(known)}.")
+    higher = metric in HIGHER_IS_BETTER
+    rng = np.random.default_rng(seed)
+    out = []
+    for key, g in _groups(df, by):
+        key = key if isinstance(key, tuple) else (key,)
+        g = g.copy()
+        ok = (g["status"] == "ok") & np.isfinite(g[metric].astype(float))
+        g["_v"] = np.where(ok, g[metric].astype(float), np.nan)
+        wide = g.pivot_table(index=TASK, columns="model", values="_v", aggfunc="first", dropna=False)
+        worst = -np.inf if higher else np.inf
+        filled = wide.fillna(worst)
+        ranks = filled.rank(axis=1, ascending=not higher, method="average")
+        best = ranks.min(axis=1)
+        wins = ranks.eq(best, axis=0)
+        share = wins.div(wins.sum(axis=1), axis=0)
+        base = wide[baseline] if baseline in wide.columns and not higher else None
+        for model in wide.columns:
+            vals = wide[model].dropna()
+            per_sys = g[g["model"] == model].groupby("system")["_v"].median().dropna().to_numpy()
+            lo, hi = _bootstrap_median(per_sys, n_boot, rng)
+            row = dict(zip(by if not isinstance(by, str) else [by], key)) if by else {}
+            skill = np.nan
+            if base is not None:
+                both = wide[[model]].join(base.rename("_b")).dropna()
+                both = both[both["_b"] > 0]
+                if len(both):
+                    skill = float(np.median(1.0 - both[model] / both["_b"]))
+            row.update(model=model, median=float(vals.median()) if len(vals) else np.nan,
+                       q25=float(vals.quantile(0.25)) if len(vals) else np.nan,
+                       q75=float(vals.quantile(0.75)) if len(vals) else np.nan,
+                       ci_low=lo, ci_high=hi, mean_rank=float(ranks[model].mean()),
+                       win_rate=float(share[model].mean()), skill=skill, n=int(len(vals)),
+                       failed=int((g[g["model"] == model]["status"] != "ok").sum()))
+            out.append(row)
+    lb = pd.DataFrame(out)
+    group_cols = [c for c in lb.columns if c not in ("model", "median", "q25", "q75", "ci_low", "ci_high", "mean_rank",
+                                                      "win_rate", "skill", "n", "failed")]
+    lb = lb.sort_values(group_cols + ["median"], ascending=[True] * len(group_cols) + [not higher],
+                        na_position="last").reset_index(drop=True)
+    return lb
+
+
+def per_system(results, metric: str = "smape", variant: str | None = None):
+    """Median of ``metric`` over initial conditions, per (system, model) (successful jobs only)."""
+    df = _frame(results)
+    df = df[df["status"] == "ok"]
+    if variant is not None:
+        df = df[df["variant"] == variant]
+    return df.pivot_table(index="system", columns="model", values=metric, aggfunc="median")
+
+
+def invariants_table(systems) -> "object":
+    """The catalog's stored invariants of ``systems`` as a DataFrame (NaN where absent)."""
+    import pandas as pd
+
+    import chaoszoo as cz
+
+    rows = {}
+    for s in systems:
+        inv = cz.get(s).invariants or {}
+        rows[s] = {k: (float(inv[k]) if isinstance(inv.get(k), (int, float)) else np.nan) for k in INVARIANTS}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def invariant_correlations(results, metric: str = "smape", variant: str | None = None, models=None):
+    """Spearman correlation (and two-sided p-value) between each model's per-system error
+    and each invariant. Returns a DataFrame with ``model, invariant, rho, p, n``."""
+    import pandas as pd
+    from scipy.stats import spearmanr
+
+    table = per_system(results, metric, variant)
+    inv = invariants_table(table.index)
+    out = []
+    for model in (models or table.columns):
+        for name in INVARIANTS:
+            both = pd.concat([table[model], inv[name]], axis=1).dropna()
+            if len(both) < 3 or both.iloc[:, 0].nunique() < 2 or both.iloc[:, 1].nunique() < 2:
+                out.append(dict(model=model, invariant=name, rho=np.nan, p=np.nan, n=len(both)))
+                continue
+            r = spearmanr(both.iloc[:, 0], both.iloc[:, 1])
+            out.append(dict(model=model, invariant=name, rho=float(r.statistic), p=float(r.pvalue), n=len(both)))
+    return pd.DataFrame(out)
+
+
+def format_table(lb, digits: int = 3) -> str:
+    """A plain-text rendering of a leaderboard (Markdown pipe table)."""
+    cols = list(lb.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in lb.iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if isinstance(v, float):
+                cells.append("-" if not np.isfinite(v) else f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:.3e}")
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

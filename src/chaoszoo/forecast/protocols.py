@@ -1,0 +1,161 @@
+"""Forecasting protocols: named, versioned, frozen values.
+
+A :class:`ForecastProtocol` fixes everything that determines a benchmark's numbers: the data
+(a dataset :class:`~chaoszoo.data.Preset`, generated into the cache on first use and
+byte-reproducible), how each trajectory is cut into history and target, the variants
+(univariate or multivariate, clean or with measurement noise, history length), whether
+hyperparameters are tuned on a separate training trajectory, and how many initial conditions
+are used by default. Every result row records the protocol's name and version and the
+checksum of the data it was computed from.
+
+The published protocols:
+
+``short-coarse`` / ``short-fine``
+    Gilpin, W. (2021). Chaos as an interpretable benchmark for forecasting and data-driven
+    modelling. NeurIPS Datasets and Benchmarks. Per system a train trajectory (hyperparameters
+    tuned on it, its last sixth as validation) and a test trajectory from another initial
+    condition, 12 periods at 15 (coarse) or 100 (fine) points per period; fit on the first five
+    sixths of the test trajectory, forecast the last sixth. Univariate and multivariate; clean,
+    and with measurement noise of 0.2 x each variable's standard deviation added to the whole
+    test series (scores against the noisy target, as published, and against the clean one).
+``long-horizon``
+    Gilpin, W. (2023). Model scale versus domain knowledge in statistical forecasting of chaotic
+    systems. Phys. Rev. Research 5, 043252. Multivariate, 100 points per period, 1,000 points
+    of history and 5,000 forecast points.
+``zero-shot``
+    Zhang, Y. & Gilpin, W. (2025). Zero-shot forecasting of chaotic systems. ICLR. Context 512,
+    forecast 300, sampled at 30 points per Lyapunov time, 20 initial conditions per system; no
+    training trajectory (the model sees only the context).
+``data-limited``
+    Histories cut to 50-400 points at 100 points per period (two periods forecast), the regime
+    in which the 2023 study reports physics-based models to win.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+
+from chaoszoo.data.presets import Preset
+from chaoszoo.errors import InvalidArgumentError
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of presenting a task: observed columns, measurement noise, history length."""
+
+    univariate: bool
+    noise: float = 0.0
+    history: int | None = None
+
+    @property
+    def label(self) -> str:
+        parts = ["uni" if self.univariate else "multi", "noisy" if self.noise > 0 else "clean"]
+        if self.history is not None:
+            parts.append(f"h{self.history}")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class ForecastProtocol:
+    """Settings of a forecasting benchmark (see the module docstring).
+
+    Attributes:
+        name, version: identify the protocol; a results store refuses rows of another version.
+        preset: the dataset preset the trajectories come from.
+        granularity: ``"fine"``, ``"coarse"`` or ``"lyapunov"`` (which sampling of the preset).
+        horizon: forecast length in samples, or ``None`` to use ``horizon_fraction``.
+        horizon_fraction: the trailing fraction of each trajectory that is forecast.
+        history: samples of history (the ones just before the target), ``None`` for all.
+        variants: the :class:`Variant` s every model is run on.
+        tune: search each model's grid on the train split (validation = its last part).
+        default_ics: initial conditions per system unless ``ics`` is given (at most ``preset.n_ics``).
+        citation: where the protocol was published.
+    """
+
+    name: str
+    version: int
+    description: str
+    preset: Preset
+    granularity: str
+    variants: tuple[Variant, ...]
+    horizon: int | None = None
+    horizon_fraction: float | None = None
+    history: int | None = None
+    tune: bool = True
+    default_ics: int = 1
+    citation: str = ""
+
+    def __post_init__(self):
+        if (self.horizon is None) == (self.horizon_fraction is None):
+            raise InvalidArgumentError("A protocol sets exactly one of horizon and horizon_fraction.")
+        if self.granularity not in ("fine", "coarse", "lyapunov"):
+            raise InvalidArgumentError(f"granularity must be fine, coarse or lyapunov; got {self.granularity!r}.")
+        if not self.variants:
+            raise InvalidArgumentError("A protocol needs at least one variant.")
+
+    @property
+    def max_ics(self) -> int:
+        return self.preset.n_ics
+
+    def split_lengths(self, n: int, variant: Variant) -> tuple[int, int]:
+        """``(history, horizon)`` sample counts for a trajectory of ``n`` samples."""
+        horizon = self.horizon if self.horizon is not None else int(round(n * self.horizon_fraction))
+        avail = n - horizon
+        hist = variant.history or self.history or avail
+        if horizon < 1 or hist < 2 or hist > avail:
+            raise InvalidArgumentError(
+                f"Protocol {self.name!r} cannot cut a trajectory of {n} samples into {hist} + {horizon}.")
+        return hist, horizon
+
+    def settings(self) -> dict:
+        """JSON-ready description (stored in every results directory)."""
+        d = dataclasses.asdict(self)
+        d["preset"] = self.preset.settings()
+        d["preset_fingerprint"] = self.preset.fingerprint()
+        d["variants"] = [dataclasses.asdict(v) | {"label": v.label} for v in self.variants]
+        return d
+
+    def replace(self, **changes) -> "ForecastProtocol":
+        return dataclasses.replace(self, **changes)
+
+
+_SHORT = Preset(name="forecast-short", n_ics=10, periods=12.0, fine_pts=100, coarse_pts=15, noise_level=0.0,
+                univariate=True, lyapunov=False)
+_LONG = Preset(name="forecast-long", n_ics=5, periods=60.0, fine_pts=100, granularities=("fine",), noise_level=0.0,
+               univariate=False, lyapunov=False)
+_ZERO = Preset(name="forecast-zeroshot", n_ics=20, periods=1.0, granularities=("coarse",), splits=("test",),
+               noise_level=0.0, univariate=False, lyapunov=True, lyapunov_pts=30, lyapunov_times=812 / 30)
+
+_SHORT_VARIANTS = (Variant(True), Variant(True, 0.2), Variant(False), Variant(False, 0.2))
+_2021 = ("Gilpin, W. (2021). Chaos as an interpretable benchmark for forecasting and data-driven modelling. "
+         "NeurIPS Datasets and Benchmarks Track.")
+
+PROTOCOLS: dict[str, ForecastProtocol] = {p.name: p for p in (
+    ForecastProtocol("short-coarse", 1, "2021 benchmark, 15 points per period: forecast the last sixth (2 periods)",
+                     _SHORT, "coarse", _SHORT_VARIANTS, horizon_fraction=1 / 6, citation=_2021),
+    ForecastProtocol("short-fine", 1, "2021 benchmark, 100 points per period: forecast the last sixth (2 periods)",
+                     _SHORT, "fine", _SHORT_VARIANTS, horizon_fraction=1 / 6, citation=_2021),
+    ForecastProtocol("long-horizon", 1, "2023 study: 1,000 points of history, 5,000 forecast, 100 per period",
+                     _LONG, "fine", (Variant(False),), horizon=5000, history=1000,
+                     citation="Gilpin, W. (2023). Model scale versus domain knowledge in statistical forecasting "
+                              "of chaotic systems. Phys. Rev. Research 5, 043252."),
+    ForecastProtocol("zero-shot", 1, "2025 study: context 512, forecast 300 at 30 points per Lyapunov time, 20 ICs",
+                     _ZERO, "lyapunov", (Variant(False),), horizon=300, history=512, tune=False, default_ics=20,
+                     citation="Zhang, Y. & Gilpin, W. (2025). Zero-shot forecasting of chaotic systems. ICLR."),
+    ForecastProtocol("data-limited", 1, "histories of 50-400 points at 100 per period, forecast 200 (2 periods)",
+                     _SHORT, "fine", tuple(Variant(False, history=h) for h in (50, 100, 200, 400)), horizon=200,
+                     citation="Gilpin, W. (2023), Phys. Rev. Research 5, 043252 (the data-limited regime)."),
+)}
+
+
+def get_protocol(protocol: "str | ForecastProtocol") -> ForecastProtocol:
+    """The protocol called ``protocol`` (or ``protocol`` itself); unknown names suggest close ones."""
+    if isinstance(protocol, ForecastProtocol):
+        return protocol
+    if isinstance(protocol, str) and protocol in PROTOCOLS:
+        return PROTOCOLS[protocol]
+    close = difflib.get_close_matches(str(protocol), list(PROTOCOLS), n=3, cutoff=0.4)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    raise InvalidArgumentError(f"Unknown protocol {protocol!r}.{hint} Known: {', '.join(PROTOCOLS)}.")

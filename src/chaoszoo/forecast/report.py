@@ -1,0 +1,162 @@
+"""The report of a results directory: figures and a Markdown summary that embeds them.
+
+Figures: mean rank per model; error against horizon in Lyapunov times; the best model's
+per-system error against each invariant; a heat map of Spearman correlations (with p-values)
+between every model's error and every invariant.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from chaoszoo.errors import InvalidArgumentError
+from chaoszoo.forecast.leaderboard import (HIGHER_IS_BETTER, INVARIANTS, format_table, invariant_correlations,
+                                           invariants_table, leaderboard, per_system)
+
+
+def _save(fig, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _curves(df, model: str, grid: np.ndarray):
+    rows = df[(df["model"] == model) & (df["status"] == "ok")]
+    curves = []
+    for c in rows["curve"].dropna():
+        t, v = np.asarray(c["t"], float), np.asarray(c["smape"], float)
+        if len(t) >= 2:
+            curves.append(np.interp(grid, t, v, right=np.nan))
+    return np.nanmedian(np.array(curves), axis=0) if curves else None
+
+
+def write_report(results, out, *, metric: str = "smape", variant: str | None = None, title: str | None = None) -> Path:
+    """Write ``out/report.md`` and its figures for the results directory(ies) ``results``.
+
+    ``variant`` chooses the variant the per-system figures use (default: the first one, e.g.
+    ``uni-clean``). Returns the Markdown file's path.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from chaoszoo.forecast.store import load_results
+
+    df = results if hasattr(results, "columns") else load_results(results)
+    if not len(df):
+        raise InvalidArgumentError("There are no results to report on.")
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out / "report.md").exists():
+        raise InvalidArgumentError(f"{out} is not empty and holds no report; choose a new directory.")
+    out.mkdir(parents=True, exist_ok=True)
+    variants = sorted(df["variant"].dropna().unique())
+    variant = variant or variants[0]
+    if variant not in variants:
+        raise InvalidArgumentError(f"Unknown variant {variant!r}; the results have {', '.join(variants)}.")
+    protocol = df["protocol"].iloc[0]
+    lb = leaderboard(df, metric=metric, by=("variant",))
+    sub = lb[lb["variant"] == variant].reset_index(drop=True)
+    higher = metric in HIGHER_IS_BETTER
+    figs = []
+
+    # 1. mean rank per model
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(sub) + 1.2))
+    order = sub.sort_values("mean_rank")
+    ax.barh(order["model"], order["mean_rank"], color="#4477aa")
+    ax.invert_yaxis()
+    ax.set_xlabel(f"mean rank by {metric} (1 = best)")
+    ax.set_title(f"{protocol}, {variant}")
+    _save(fig, out / "ranks.png")
+    plt.close(fig)
+    figs.append(("ranks.png", f"Mean rank of each model by {metric} on {protocol} ({variant})."))
+
+    # 2. error against horizon
+    dsub = df[df["variant"] == variant]
+    ok = dsub[dsub["status"] == "ok"]
+    if "curve" in ok.columns and ok["curve"].notna().any():
+        tmax = max(max(c["t"]) for c in ok["curve"].dropna() if c["t"])
+        unit = next(iter(ok["curve"].dropna()))["unit"]
+        grid = np.linspace(0, tmax, 60)
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        for model in order["model"]:
+            med = _curves(dsub, model, grid)
+            if med is not None:
+                ax.plot(grid, med, label=model)
+        ax.set_xlabel("forecast horizon (Lyapunov times)" if unit == "lyapunov" else "forecast horizon (steps)")
+        ax.set_ylabel("cumulative sMAPE (median over jobs)")
+        ax.legend(fontsize=7, ncol=2)
+        _save(fig, out / "horizon.png")
+        plt.close(fig)
+        figs.append(("horizon.png", "Median cumulative sMAPE against forecast horizon."))
+
+    # 3. best model's error against each invariant
+    table = per_system(df, metric, variant)
+    best = order["model"].iloc[0] if len(order) else None
+    if best == "oracle" and len(order) > 1:  # the ceiling is not a model to explain
+        best = order["model"].iloc[1]
+    inv = invariants_table(table.index)
+    corr = invariant_correlations(df, metric, variant)
+    if best is not None and len(table) >= 3:
+        fig, axes = plt.subplots(1, len(INVARIANTS), figsize=(3.2 * len(INVARIANTS), 3.2))
+        for ax, name in zip(axes, INVARIANTS):
+            ax.scatter(inv[name], table[best], s=10, alpha=0.7)
+            r = corr[(corr["model"] == best) & (corr["invariant"] == name)].iloc[0]
+            ax.set_xlabel(name.replace("_", " "))
+            ax.set_title(f"rho = {r['rho']:.2f}, p = {r['p']:.1g}" if np.isfinite(r["rho"]) else "n/a", fontsize=9)
+            if name == "max_lyapunov":
+                ax.set_xscale("symlog", linthresh=1e-2)
+        axes[0].set_ylabel(f"{best}: {metric}")
+        _save(fig, out / "invariants.png")
+        plt.close(fig)
+        figs.append(("invariants.png", f"Per-system {metric} of {best} (the best model) against each invariant."))
+
+        # 4. heat map of Spearman correlations
+        wide = corr.pivot(index="model", columns="invariant", values="rho").reindex(columns=list(INVARIANTS))
+        pv = corr.pivot(index="model", columns="invariant", values="p").reindex(columns=list(INVARIANTS))
+        fig, ax = plt.subplots(figsize=(1.3 * len(INVARIANTS) + 2, 0.4 * len(wide) + 1.5))
+        im = ax.imshow(wide.to_numpy(dtype=float), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(INVARIANTS)), [n.replace("_", "\n") for n in INVARIANTS], fontsize=7)
+        ax.set_yticks(range(len(wide)), wide.index, fontsize=7)
+        for i in range(wide.shape[0]):
+            for j in range(wide.shape[1]):
+                rho, p = wide.iat[i, j], pv.iat[i, j]
+                if np.isfinite(rho):
+                    ax.text(j, i, f"{rho:.2f}\n{'p<.001' if p < 1e-3 else f'p={p:.2f}'}", ha="center", va="center", fontsize=6)
+        fig.colorbar(im, ax=ax, label="Spearman rho")
+        _save(fig, out / "correlations.png")
+        plt.close(fig)
+        figs.append(("correlations.png", f"Spearman correlation of each model's per-system {metric} with each invariant."))
+
+    n_sys = df["system"].nunique()
+    n_fail = int((df["status"] != "ok").sum())
+    lines = [f"# {title or f'Forecasting benchmark: {protocol}'}", "",
+             f"{len(df)} jobs over {n_sys} systems and {df['model'].nunique()} models ({n_fail} failed). "
+             f"Metric: {metric} ({'higher' if higher else 'lower'} is better).", "",
+             "## Leaderboard", "", format_table(lb), ""]
+    if best is not None and len(table) >= 3:
+        c = corr[corr["model"] == best][["invariant", "rho", "p", "n"]]
+        lines += [f"## Error against chaos ({best}, {variant})", "", format_table(c.reset_index(drop=True)), ""]
+    for f, cap in figs:
+        lines += [f"![{cap}]({f})", "", f"*{cap}*", ""]
+    failed = df[df["status"] != "ok"]
+    if len(failed):
+        lines += ["## Failed jobs", "", "| model | system | variant | reason |", "|---|---|---|---|"]
+        for _, r in failed.head(50).iterrows():
+            lines.append(f"| {r['model']} | {r['system']} | {r['variant']} | {str(r.get('error', ''))[:120]} |")
+        if len(failed) > 50:
+            lines.append(f"| ... | {len(failed) - 50} more | | |")
+    md = out / "report.md"
+    tmp = md.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, md)
+    return md

@@ -1,0 +1,427 @@
+"""The benchmark runner: every (system, initial condition, variant, model) job of a protocol,
+in parallel, crash-safe and resumable.
+
+>>> import chaoszoo as cz
+>>> summary = cz.forecast.run("short-coarse", ["naive-mean", "nvar"], systems=["Lorenz"],
+...                           out="results/short-coarse")                     # doctest: +SKIP
+
+Executors: ``"local"`` (default) runs jobs in worker processes of our own (spawned, each
+exiting when this process dies), one job per worker at a time, so that a job past its time
+or memory limit, or one that crashes its process, is killed and recorded as a failed row
+while the run goes on; ``jobs=0`` runs everything in this process (no limits; for
+debugging). ``"ray"`` submits jobs as Ray tasks (a local Ray instance by default).
+
+A run first builds the protocol's data for the systems it needs (cached), then skips every
+job whose row is already in the results directory, so an interrupted run (Ctrl-C, a crash,
+``kill -9``) continues where it stopped when started again; for deterministic models the
+rows equal those of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait as wait_connections
+from pathlib import Path
+
+from chaoszoo.errors import InvalidArgumentError
+from chaoszoo.forecast.jobs import Job, _rss_mb, execute, failed_row
+from chaoszoo.forecast.protocols import ForecastProtocol, get_protocol
+from chaoszoo.forecast.store import ResultsStore
+
+EXECUTORS = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    out: Path
+    total: int
+    skipped: int
+    ok: int
+    failed: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return (f"{self.total} jobs: {self.skipped} already done, {self.ok} ok, {self.failed} failed, "
+                f"in {self.seconds:.1f} s -> {self.out}")
+
+
+def select_systems(systems=None, tag=None) -> list[str]:
+    """Catalog names from an explicit list and/or a tag (default: every system)."""
+    import chaoszoo as cz
+    from chaoszoo.errors import UnknownSystemError
+
+    if isinstance(systems, str):
+        systems = [s for s in systems.split(",") if s]
+    names = list(systems) if systems else cz.names()
+    known = set(cz.names())
+    for n in names:
+        if n not in known:
+            raise UnknownSystemError(n, known)
+    if tag:
+        tagged = [n for n in names if tag in cz.get(n).tags]
+        if not tagged:
+            raise InvalidArgumentError(f"No system{' of those given' if systems else ''} has the tag {tag!r}.")
+        names = tagged
+    return names
+
+
+def plan(protocol, models, systems, *, ics=None, fast=False, params=None, keep_forecasts=False,
+         attractor_metrics=True, variants=None) -> list[Job]:
+    """Every job of a run, in a fixed order."""
+    from chaoszoo.forecast.registry import get_spec
+
+    protocol = get_protocol(protocol)
+    if isinstance(models, str):
+        models = [m for m in models.split(",") if m]
+    if not models:
+        raise InvalidArgumentError("Name at least one model (`chaoszoo forecast models` lists them).")
+    for m in models:
+        get_spec(m)  # unknown names fail here, before any work
+    n_ics = protocol.default_ics if ics is None else ics
+    if isinstance(n_ics, bool) or not isinstance(n_ics, int) or not 1 <= n_ics <= protocol.max_ics:
+        raise InvalidArgumentError(f"ics must be an integer from 1 to {protocol.max_ics} for {protocol.name!r}; got {ics!r}.")
+    chosen = protocol.variants
+    if variants:
+        labels = {v.label: v for v in protocol.variants}
+        wanted = variants.split(",") if isinstance(variants, str) else list(variants)
+        bad = [w for w in wanted if w not in labels]
+        if bad:
+            raise InvalidArgumentError(f"Unknown variant(s) {bad}; {protocol.name!r} has {', '.join(labels)}.")
+        chosen = tuple(labels[w] for w in wanted)
+    ptuple = tuple(sorted((params or {}).items()))
+    return [Job(protocol, s, ic, v, m, fast, ptuple, keep_forecasts, attractor_metrics)
+            for s in systems for ic in range(n_ics) for v in chosen for m in models]
+
+
+def _progress(total: int, enabled: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="job", disable=not enabled, dynamic_ncols=True, file=sys.stderr,
+                smoothing=0.1)
+
+
+# --- local worker pool ------------------------------------------------------------------------
+
+def _worker_main(conn, single_thread: bool) -> None:
+    try:
+        from chaoszoo.workers import die_with_parent
+
+        die_with_parent()
+    except ImportError:  # pragma: no cover - older tree
+        pass
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    if single_thread:
+        try:
+            import torch
+
+            torch.set_num_threads(1)
+        except ImportError:
+            pass
+    while True:
+        try:
+            item = conn.recv()
+        except EOFError:
+            return
+        if item is None:
+            return
+        kind, payload = item
+        if kind == "job":
+            conn.send(execute(payload))
+        else:  # ("data", (protocol, system))
+            from chaoszoo.forecast.tasks import ensure_data
+
+            try:
+                ensure_data(*payload)
+                conn.send(("ok", payload[1], None))
+            except Exception as err:  # noqa: BLE001
+                conn.send(("failed", payload[1], f"{type(err).__name__}: {err}"))
+
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "XLA_FLAGS")
+
+
+class _Pool:
+    """Worker processes that each run one item at a time and can be killed individually."""
+
+    def __init__(self, n: int):
+        self.ctx = multiprocessing.get_context("spawn")
+        self.n = n
+        self.workers: list[dict] = []
+        for _ in range(n):
+            self._spawn()
+
+    def _spawn(self) -> dict:
+        parent, child = self.ctx.Pipe()
+        saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+        if self.n > 1:  # one thread per worker: the workers are the parallelism
+            for k in _THREAD_VARS[:3]:
+                os.environ.setdefault(k, "1")
+            os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        try:
+            p = self.ctx.Process(target=_worker_main, args=(child, self.n > 1), daemon=True)
+            p.start()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        child.close()
+        w = {"proc": p, "conn": parent, "item": None, "started": 0.0}
+        self.workers.append(w)
+        return w
+
+    def idle(self) -> list[dict]:
+        return [w for w in self.workers if w["item"] is None]
+
+    def submit(self, w: dict, item) -> None:
+        w["item"], w["started"] = item, time.monotonic()
+        w["conn"].send(item)
+
+    def replace(self, w: dict) -> None:
+        w["proc"].kill()
+        w["proc"].join(5)
+        w["conn"].close()
+        self.workers.remove(w)
+        self._spawn()
+
+    def busy(self) -> list[dict]:
+        return [w for w in self.workers if w["item"] is not None]
+
+    def close(self, kill: bool = False) -> None:
+        for w in self.workers:
+            try:
+                if kill:
+                    w["proc"].kill()
+                else:
+                    w["conn"].send(None)
+            except (OSError, ValueError):
+                pass
+        for w in self.workers:
+            w["proc"].join(2 if not kill else 5)
+            if w["proc"].is_alive():
+                w["proc"].kill()
+                w["proc"].join(5)
+            w["conn"].close()
+        self.workers = []
+
+
+def _run_local(items, jobs, timeout, max_memory_mb, on_result, on_failure) -> None:
+    """Run ``items`` (("job", Job) or ("data", ...)) on a pool; results go to the callbacks."""
+    pool = _Pool(min(jobs, len(items)))
+    queue = list(items)
+    try:
+        while queue or pool.busy():
+            for w in pool.idle():
+                if not queue:
+                    break
+                pool.submit(w, queue.pop(0))
+            busy = pool.busy()
+            ready = wait_connections([w["conn"] for w in busy], timeout=0.25)
+            now = time.monotonic()
+            for w in list(busy):
+                item = w["item"]
+                if w["conn"] in ready:
+                    try:
+                        res = w["conn"].recv()
+                    except (EOFError, OSError):
+                        res = None
+                    if res is not None:
+                        w["item"] = None
+                        on_result(item, res)
+                        continue
+                if not w["proc"].is_alive() or (w["conn"] in ready):
+                    code = w["proc"].exitcode
+                    why = "killed by the system, probably out of memory" if code in (-9, 137) else f"exit code {code}"
+                    on_failure(item, f"WorkerDied: the worker process died ({why})")
+                    pool.replace(w)
+                elif timeout and now - w["started"] > timeout:
+                    on_failure(item, f"TimeoutError: exceeded the time limit of {timeout:g} s")
+                    pool.replace(w)
+                elif max_memory_mb and _rss_mb(w["proc"].pid) > max_memory_mb:
+                    on_failure(item, f"MemoryError: exceeded the memory limit of {max_memory_mb:g} MB")
+                    pool.replace(w)
+    except BaseException:
+        pool.close(kill=True)
+        raise
+    pool.close()
+
+
+def _run_ray(items, timeout, address, on_result, on_failure) -> None:
+    try:
+        import ray
+    except ImportError:
+        from chaoszoo.errors import MissingExtraError
+
+        raise MissingExtraError("The ray executor", "ray", "ray") from None
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                 runtime_env={"env_vars": {"EQX_ON_ERROR": os.environ.get("EQX_ON_ERROR", "nan")}})
+    try:
+        task = ray.remote(num_cpus=1, max_retries=0)(_ray_item)
+        pending = {task.remote(item): (item, time.monotonic()) for item in items}
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
+            for ref in ready:
+                item, _ = pending.pop(ref)
+                try:
+                    on_result(item, ray.get(ref))
+                except ray.exceptions.RayError as err:
+                    on_failure(item, f"RayError: {type(err).__name__}: {str(err)[:300]}")
+            if timeout:
+                now = time.monotonic()
+                for ref, (item, t0) in list(pending.items()):
+                    if now - t0 > timeout:
+                        ray.cancel(ref, force=True)
+                        pending.pop(ref)
+                        on_failure(item, f"TimeoutError: exceeded the time limit of {timeout:g} s")
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _ray_item(item):
+    kind, payload = item
+    if kind == "job":
+        return execute(payload)
+    from chaoszoo.forecast.tasks import ensure_data
+
+    try:
+        ensure_data(*payload)
+        return ("ok", payload[1], None)
+    except Exception as err:  # noqa: BLE001
+        return ("failed", payload[1], f"{type(err).__name__}: {err}")
+
+
+def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | None = None,
+        executor: str = "local", timeout: float | None = None, max_memory_mb: float | None = None,
+        fast: bool = False, params: dict | None = None, keep_forecasts: bool = False,
+        attractor_metrics: bool = True, variants=None, retry_failed: bool = False, address: str | None = None,
+        progress: bool = True) -> RunSummary:
+    """Run a protocol for some models and systems, writing one row per job into ``out``.
+
+    Arguments:
+        protocol: a name from :data:`chaoszoo.forecast.protocols.PROTOCOLS` or a protocol value.
+        models: registry names or ``"package.module:Class"`` paths (a list or a comma-separated string).
+        systems, tag: which systems (default: every system of the catalog).
+        ics: initial conditions per system (default: the protocol's; more give error bars).
+        out: the results directory (created; an existing one of the same protocol is resumed).
+        jobs: worker processes (default: the number of CPU cores; ``0``: in this process).
+        executor: ``"local"`` or ``"ray"``.
+        timeout: seconds a job may take (tuning included) before it is killed and recorded as failed.
+        max_memory_mb: resident memory a worker may reach before its job is killed and recorded as failed.
+        fast: use each model's quick setting. params: constructor overrides for every model.
+        keep_forecasts: store each forecast, so metrics can be recomputed without refitting.
+        attractor_metrics: compute the attractor-level metrics (slower).
+        variants: restrict to some variant labels (e.g. ``"uni-clean,uni-noisy"``).
+        retry_failed: run again the jobs whose stored row failed.
+
+    Returns:
+        :class:`RunSummary`. Rows are read back with :func:`chaoszoo.forecast.load_results`.
+    """
+    t0 = time.perf_counter()
+    protocol = get_protocol(protocol)
+    if executor not in EXECUTORS:
+        raise InvalidArgumentError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}.")
+    if executor == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            from chaoszoo.errors import MissingExtraError
+
+            raise MissingExtraError("The ray executor", "ray", "ray")
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+        raise InvalidArgumentError(f"jobs must be a non-negative integer; got {jobs!r}.")
+    for name, v in (("timeout", timeout), ("max_memory_mb", max_memory_mb)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
+            raise InvalidArgumentError(f"{name} must be a positive number of {'seconds' if name == 'timeout' else 'MB'}; got {v!r}.")
+    names = select_systems(systems, tag)
+    all_jobs = plan(protocol, models, names, ics=ics, fast=fast, params=params, keep_forecasts=keep_forecasts,
+                    attractor_metrics=attractor_metrics, variants=variants)
+    store = ResultsStore(out, protocol.settings())
+    try:
+        done = store.done(include_failed=not retry_failed)
+        todo = [j for j in all_jobs if j.job_id not in done]
+        counts = {"ok": 0, "failed": 0}
+        if todo:
+            need = sorted({j.system for j in todo})
+            data_failed = _ensure_data(protocol, need, jobs, executor, address, progress)
+            bar = _progress(len(todo), progress, f"chaoszoo forecast {protocol.name}")
+
+            def on_result(item, res):
+                row, forecast = res
+                store.put(row, forecast)
+                counts[row["status"]] += 1
+                bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
+                bar.update(1)
+
+            def on_failure(item, reason):
+                store.put(failed_row(item[1], reason))
+                counts["failed"] += 1
+                bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
+                bar.update(1)
+
+            runnable = []
+            for j in todo:
+                if j.system in data_failed:
+                    on_failure(("job", j), f"DatasetError: {data_failed[j.system]}")
+                else:
+                    runnable.append(("job", j))
+            try:
+                _dispatch(runnable, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
+            finally:
+                bar.close()
+    finally:
+        store.close()
+    return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
+                      time.perf_counter() - t0)
+
+
+def _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure) -> None:
+    if not items:
+        return
+    if executor == "ray":
+        _run_ray(items, timeout, address, on_result, on_failure)
+    elif jobs == 0:
+        for item in items:
+            on_result(item, _ray_item(item))
+    else:
+        _run_local(items, jobs, timeout, max_memory_mb, on_result, on_failure)
+
+
+def _ensure_data(protocol: ForecastProtocol, systems, jobs, executor, address, progress) -> dict:
+    """Build the protocol's data for ``systems`` (cached); returns ``{system: error}`` of failures."""
+    from chaoszoo.forecast.tasks import data_root
+
+    from chaoszoo.data import storage
+
+    missing = [s for s in systems if not (data_root(protocol) / s / storage.MANIFEST).is_file()]
+    failed: dict = {}
+    if not missing:
+        return failed
+    bar = _progress(len(missing), progress, f"data for {protocol.name}")
+
+    def on_result(item, res):
+        status, system, err = res
+        if status != "ok":
+            failed[system] = err
+        bar.update(1)
+
+    def on_failure(item, reason):
+        failed[item[1][1]] = reason
+        bar.update(1)
+
+    try:
+        _dispatch([("data", (protocol, s)) for s in missing], jobs, executor, None, None, address, on_result, on_failure)
+    finally:
+        bar.close()
+    return failed
