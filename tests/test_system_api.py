@@ -64,7 +64,11 @@ def test_dt_and_t_end_grids():
     s = cz.get("Lorenz")
     np.testing.assert_array_equal(s.trajectory(11, dt=0.1).t, np.arange(11) * 0.1)
     np.testing.assert_allclose(s.trajectory(11, t_end=2.0).t, np.linspace(0, 2.0, 11), rtol=1e-15)
-    np.testing.assert_allclose(np.diff(s.trajectory(5).t), s.dt)
+    # the default grid is 100 samples per period, as in dysts (not the declaration's finer dt)
+    np.testing.assert_allclose(np.diff(s.trajectory(5).t), s.period / 100, rtol=1e-12)
+    np.testing.assert_allclose(np.diff(cz.get("MackeyGlass").trajectory(5).t), cz.get("MackeyGlass").period / 100,
+                               rtol=1e-12)
+    np.testing.assert_array_equal(cz.get("Henon").trajectory(5).t, np.arange(5.0))  # maps: every iteration
 
 
 def test_trajectory_matches_high_precision_reference_over_ten_periods():

@@ -230,8 +230,9 @@ class System:
         Arguments:
             n: number of samples returned.
             pts_per_period, dt, t_end: at most one; the sampling step is ``period / pts_per_period``,
-                ``dt``, or ``t_end / (n - 1)``; by default the system's ``dt``. Maps sample every
-                iteration and accept none of them.
+                ``dt``, or ``t_end / (n - 1)``; by default 100 samples per period (``period / 100``,
+                as dysts and the command line do; the declaration's finer ``dt`` is only a
+                solver hint). Maps sample every iteration and accept none of them.
             ic: initial condition (default: the system's).
             params: parameter overrides for this call.
             transient: number of leading samples integrated and discarded.
@@ -250,7 +251,7 @@ class System:
             InvalidArgumentError: bad options; UnknownParameterError: unknown parameter names;
             IntegrationError: the solution blew up (names the time and the parameters).
         """
-        grid, transient = resolve_grid(n, kind=self.kind, period=self.period, default_dt=self.dt,
+        grid, transient = resolve_grid(n, kind=self.kind, period=self.period,
                                        pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient,
                                        pts_per_lyapunov_time=pts_per_lyapunov_time,
                                        max_lyapunov=self.max_lyapunov if pts_per_lyapunov_time is not None else None)
@@ -282,7 +283,7 @@ class System:
                 mappings (one per member).
             other options: as in :meth:`trajectory`.
         """
-        grid, transient = resolve_grid(n, kind=self.kind, period=self.period, default_dt=self.dt,
+        grid, transient = resolve_grid(n, kind=self.kind, period=self.period,
                                        pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient)
         if ics is not None and n_ics is not None:
             raise InvalidArgumentError("Give ics or n_ics, not both.")
