@@ -45,7 +45,6 @@ def annotate_cmd(names, all_, jobs, force, output):
     "lyapunov_converged": false and reported.
     """
     import concurrent.futures as cf
-    import multiprocessing as mp
 
     from tqdm import tqdm
 
@@ -95,8 +94,10 @@ def annotate_cmd(names, all_, jobs, force, output):
         for n in todo:
             record(*_work(n))
     else:
-        ctx = mp.get_context("spawn")  # JAX is not fork-safe
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+        from chaoszoo.workers import process_pool
+
+        # workers die with this process (kill -9 included); Ctrl-C / SIGTERM terminate them
+        with process_pool(jobs) as pool:
             futures = [pool.submit(_work, n) for n in todo]
             for fut in cf.as_completed(futures):
                 record(*fut.result())

@@ -202,7 +202,6 @@ def _run_one(name: str, periods: int, pts: int):
 def run_cmd(out, jobs, periods, kind):
     """The main job: simulate every system, print a summary table and write a gallery."""
     import concurrent.futures as cf
-    import multiprocessing as mp
 
     from tqdm import tqdm
 
@@ -213,7 +212,10 @@ def run_cmd(out, jobs, periods, kind):
     jobs = jobs or os.cpu_count() or 1
     t0 = time.perf_counter()
     rows, pictures = {}, {}
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+    from chaoszoo.workers import process_pool
+
+    # workers die with this process (kill -9 included); Ctrl-C / SIGTERM terminate them
+    with process_pool(jobs) as pool:
         futures = {pool.submit(_run_one, name, periods, 30): name for name in names}
         for fut in tqdm(cf.as_completed(futures), total=len(futures), desc="simulating", unit="system"):
             row, values = fut.result()

@@ -21,12 +21,11 @@ the output directory must be on a file system shared by all Ray nodes).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +67,6 @@ def resolve_systems(preset: Preset) -> tuple[str, ...]:
                 "Pass systems=... (or --systems) naming systems that exist."
             )
     return tuple(sorted(preset.systems))
-
-
-def _worker_init() -> None:
-    # one core per worker: JAX must not spread each worker over every core
-    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
-    os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 
 def build_system(out: str, settings: dict, name: str) -> dict:
@@ -251,19 +244,16 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
 
 
 def _run_pool(out: str, settings: dict, names: list[str], jobs: int, finished) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=ctx, initializer=_worker_init) as pool:
+    from chaoszoo.workers import process_pool
+
+    # workers die with this process (kill -9 included); Ctrl-C / SIGTERM terminate them
+    with process_pool(min(jobs, len(names))) as pool:
         futures = {pool.submit(build_system, out, settings, n): n for n in names}
-        try:
-            remaining = set(futures)
-            while remaining:
-                complete, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for fut in complete:
-                    finished(fut.result())
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+        remaining = set(futures)
+        while remaining:
+            complete, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            for fut in complete:
+                finished(fut.result())
 
 
 def _run_ray(out: str, settings: dict, names: list[str], address: str | None, finished) -> None:
