@@ -44,7 +44,7 @@ def dataset_card(manifest: dict) -> str:
         f"- granularities: {', '.join(grans)}"
         + (f" (Lyapunov grid: {s['lyapunov_pts']} points per Lyapunov time, {s['lyapunov_times']:g} Lyapunov times)"
            if s["lyapunov"] else ""),
-        f"- dynamical noise: " + (f"level {s['noise_level']:g} (sigma = level * attractor std / sqrt(period))"
+        f"- dynamical noise: " + (f"level {s['noise_level']:g} (per variable: sigma_i = level * IQR_i / 1.349 / sqrt(period), IQR_i on the attractor)"
                                  if s["noise_level"] > 0 else "none"),
         f"- univariate view: {'yes (first variable unless the catalog names another observable)' if s['univariate'] else 'no'}",
         f"- seed: {s['seed']}; solver tolerances rtol={s['rtol']:g}, atol={s['atol']:g}",

@@ -20,10 +20,13 @@ Sampling, in formulas. For a flow with dominant period ``T``, granularity ``g`` 
 Maps are sampled every iteration; their fine and coarse rows hold ``n_g`` consecutive
 iterates (the same number of samples as a flow's), and they have no Lyapunov grid.
 
-Dynamical noise solves ``dX = f(X) dt + sigma dW`` with
-``sigma = noise_level * s / sqrt(T)``, where ``s`` is the root-mean-square over the
-(bounded) variables of their standard deviations on the attractor: over one period the
-noise alone would displace the state by about ``noise_level * s``.
+Dynamical noise solves ``dX = f(X) dt + diag(sigma) dW`` with one amplitude per variable,
+``sigma_i = noise_level * s_i / sqrt(T)``, where ``s_i`` is the robust spread of variable
+``i`` on the attractor (interquartile range / 1.349, equal to the standard deviation for a
+Gaussian variable): over one period the noise alone would displace variable ``i`` by about
+``noise_level * s_i``. A variable that stays near a boundary most of the time (Rossler's
+``z`` near 0) thus gets little noise and is not pushed across it; drifting phases
+(``extra["unbounded_indices"]``) get the root-mean-square of the other amplitudes.
 """
 
 from __future__ import annotations

@@ -1,0 +1,38 @@
+"""The dataset's dynamical-noise model: one amplitude per variable from its robust spread."""
+
+import math
+
+import numpy as np
+import pytest
+
+import chaoszoo as cz
+from chaoszoo.data.generate import attractor_scales
+from chaoszoo.errors import IntegrationError
+
+
+def test_scales_equal_the_std_of_a_gaussian_variable():
+    # analytic: the interquartile range of N(0, s^2) is 2 * 0.6745 * s = 1.349 s
+    rng = np.random.default_rng(0)
+    s = np.array([0.5, 2.0, 7.0])
+    pool = rng.standard_normal((200_000, 3)) * s
+    np.testing.assert_allclose(attractor_scales(cz.get("Lorenz"), pool), s, rtol=1e-2)
+
+
+def test_rossler_at_noise_level_02_stays_on_the_attractor():
+    # Rossler's z spends most of its time just above 0, where the flow diverges below it.
+    # Noise scaled by each variable's standard deviation (z: 2.8) pushes it across and the
+    # solution blows up; the dataset's robust scales (z: IQR / 1.349 = 0.13) keep it bounded.
+    s = cz.get("Rossler")
+    pool = s.trajectory(600, pts_per_period=15, transient=300).values
+    ics = pool[::75][:8]
+    level, root_t = 0.2, math.sqrt(s.period)
+    robust = level * attractor_scales(s, pool) / root_t
+    assert robust[2] < 0.1 * robust[0]
+    kw = dict(ics=ics, pts_per_period=20, seed=3)
+    with pytest.raises(IntegrationError):
+        s.ensemble(240, noise=level * pool.std(axis=0) / root_t, **kw)
+    noisy = s.ensemble(240, noise=robust, **kw)
+    clean = s.ensemble(240, ics=ics, pts_per_period=20)
+    assert np.isfinite(noisy).all() and noisy[..., 2].min() > -1.0 and noisy[..., 2].max() < 40.0
+    assert not np.allclose(noisy, clean)                       # the noise is applied ...
+    assert abs(noisy[..., 0].std() / clean[..., 0].std() - 1) < 0.3   # ... on the same attractor
