@@ -17,9 +17,10 @@ _SCIPY_ROWS = 48
 
 def ranks(a: np.ndarray):
     """Average ranks (1-based, ties averaged as ``scipy.stats.rankdata``), dense ranks
-    (1-based ints) and the number of tied pairs, for every row of ``a`` ``(R, H)``."""
+    (1-based ints), the number of tied pairs, and the sorting permutation, for every row
+    of ``a`` ``(R, H)``."""
     R, H = a.shape
-    order = np.argsort(a, axis=1, kind="stable")
+    order = np.argsort(a, axis=1)
     s = np.take_along_axis(a, order, axis=1)
     new = np.empty((R, H), dtype=bool)
     new[:, 0] = True
@@ -40,7 +41,7 @@ def ranks(a: np.ndarray):
         end = np.minimum.accumulate(np.where(is_end, j, H - 1)[:, ::-1], axis=1)[:, ::-1]
         avg[rows, order] = (start + end) / 2.0 + 1.0
         ties = (j - start).sum(axis=1, dtype=np.int64)
-    return avg, dense, ties
+    return avg, dense, ties, order
 
 
 def _tied_pairs_sorted(s: np.ndarray) -> np.ndarray:
@@ -59,7 +60,8 @@ def _tied_pairs_sorted(s: np.ndarray) -> np.ndarray:
 def _inversions(q: np.ndarray) -> np.ndarray:
     """Number of pairs ``i < j`` with ``q[i] > q[j]`` in each row of ``q`` (ints in ``1..H``).
 
-    Bottom-up merge sort over all rows at once. Merging a left and a right sorted block of
+    Blocks of 16 values are counted pair by pair and sorted; then a bottom-up merge sort runs
+    over all rows at once. Merging a left and a right sorted block of
     ``s`` values: each value is tagged with its side (``2 q + side``, so that equal values
     put the left one first) and the block is sorted; a right value is an inversion with
     every left value placed after it. The ``m``-th right value (0-based) at merged place ``p``
@@ -71,10 +73,13 @@ def _inversions(q: np.ndarray) -> np.ndarray:
     dt = np.int16 if 2 * P + 3 < np.iinfo(np.int16).max else np.int32
     a = np.full((R, P), H + 1, dtype=dt)  # padding: larger than every value, at the end
     a[:, :H] = q
-    left, right = a[:, 0::2], a[:, 1::2]
-    inv = np.count_nonzero(left > right, axis=1).astype(np.int64)
-    a = np.stack([np.minimum(left, right), np.maximum(left, right)], axis=-1).reshape(R, P)
-    s = 2
+    # blocks of up to 16 values: count their inversions pair by pair, then sort them
+    s = min(16, P)
+    blk = a.reshape(R, P // s, s)
+    inv = np.zeros(R, dtype=np.int64)
+    for i in range(s - 1):
+        inv += np.count_nonzero(blk[:, :, i:i + 1] > blk[:, :, i + 1:], axis=(1, 2))
+    a = np.sort(blk, axis=-1).reshape(R, P)
     while s < P:
         nb = P // (2 * s)
         k = a.reshape(R, nb, 2, s) << 1
@@ -82,7 +87,7 @@ def _inversions(q: np.ndarray) -> np.ndarray:
         k = k.reshape(R * nb, 2 * s)
         k.sort(axis=-1, kind="stable" if s >= 64 else "quicksort")
         side = (k & 1).astype(np.float32)
-        places = side @ np.arange(2 * s, dtype=np.float32)  # exact: integers < 2^24
+        places = np.einsum("ij,j->i", side, np.arange(2 * s, dtype=np.float32))  # exact: integers < 2^24
         inv += nb * (s * s + s * (s - 1) // 2) - places.reshape(R, nb).sum(axis=1, dtype=np.int64)
         a = (k >> 1).reshape(R, P)
         s *= 2
@@ -103,12 +108,17 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray, rx=None, ry=None) -> np.ndarray:
             if np.ptp(x[i]) > 0 and np.ptp(y[i]) > 0:
                 out[i] = kendalltau(x[i], y[i]).statistic
         return out
-    _, dx, tx = rx if rx is not None else ranks(x)
-    _, dy, ty = ry if ry is not None else ranks(y)
-    key = dx.astype(np.int64) * (H + 1) + dy
-    order = np.argsort(key, axis=1, kind="stable")
-    txy = _tied_pairs_sorted(np.take_along_axis(key, order, axis=1))
-    q = np.take_along_axis(dy, order, axis=1)
+    _, dx, tx, ox = rx if rx is not None else ranks(x)
+    _, dy, ty, _ = ry if ry is not None else ranks(y)
+    # order by x, ties in x broken by y (so that pairs tied in x are not counted discordant)
+    q = np.take_along_axis(dy, ox, axis=1)
+    txy = np.zeros(R, dtype=np.int64)
+    tied = np.flatnonzero(tx > 0)
+    if len(tied):
+        key = dx[tied].astype(np.int64) * (H + 1) + dy[tied]
+        key.sort(axis=1)
+        txy[tied] = _tied_pairs_sorted(key)
+        q[tied] = (key % (H + 1)).astype(q.dtype)
     dis = _inversions(q)
     tot = H * (H - 1) // 2
     num = (tot - tx - ty + txy - 2 * dis).astype(np.float64)

@@ -19,7 +19,7 @@ from chaoszoo.forecast.metrics.pointwise import POINTWISE, VPT, evaluate
 METRICS = POINTWISE + VPT + ATTRACTOR
 
 #: forecasts per vectorised chunk of compute_batch (bounds memory: ~ 8 arrays of chunk * H * d floats)
-_CHUNK_VALUES = 600_000
+_CHUNK_VALUES = 300_000
 
 
 @dataclass(frozen=True)
