@@ -216,6 +216,14 @@ def test_missing_values_have_reasons(rng):
     assert "overflow" in fm.compute(y, huge, metrics=["mse"]).missing["mse"]
 
 
+def test_enormous_forecast_degrades_to_missing(rng):
+    t = np.linspace(0, 40, 150)
+    y = np.c_[np.sin(t), np.cos(1.3 * t), np.sin(0.7 * t) ** 3]
+    s = fm.compute(y, 1e200 * rng.standard_normal(y.shape), y_train=y, lyapunov_steps=10, dt=0.1)
+    assert all(v is None or math.isfinite(v) for v in s.values.values())
+    assert "overflow" in s.missing["mse"] and "overflow" in s.missing["kl_divergence"]
+
+
 def test_bad_input_raises(rng):
     y, p = _pair(rng, H=30)
     with pytest.raises(InvalidArgumentError, match="smape"):

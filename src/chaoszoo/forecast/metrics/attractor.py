@@ -13,6 +13,7 @@ missing. The only random one, :func:`kl_divergence`, takes a ``seed``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -27,6 +28,19 @@ ATTRACTOR = ("kl_divergence", "hellinger_spectrum", "spectral_divergence", "spec
 MIN_INVARIANT_LENGTH = 100
 
 
+def _guarded(fn):
+    """Floating-point overflow inside a metric (a forecast of enormous magnitude) makes the metric
+    missing with that reason instead of a warning, an infinity or a NaN."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            v = fn(*args, **kwargs)
+        if not math.isfinite(v):
+            raise MetricUndefined(f"non-finite value of {fn.__name__} (the forecast's magnitude overflows float64)")
+        return v
+    return wrapper
+
+
 def _checked(y_true, y_pred, min_length: int, what: str):
     t, p = as_pair(y_true, y_pred)
     if not np.isfinite(p).all():
@@ -37,6 +51,7 @@ def _checked(y_true, y_pred, min_length: int, what: str):
 
 
 # --------------------------------------------------------------------------- state space
+@_guarded
 def kl_divergence(y_true, y_pred, *, sigma: float = 1.0, n_samples: int = 1000, seed: int = 0) -> float:
     """Kullback-Leibler divergence ``KL(p_true || p_forecast)`` between the state distributions.
 
@@ -79,6 +94,7 @@ def _power(a: np.ndarray) -> np.ndarray:
     return np.square(np.abs(np.fft.rfft(a, axis=0)))[1:]
 
 
+@_guarded
 def hellinger_spectrum(y_true, y_pred, *, smoothing: float = 2.0) -> float:
     """Hellinger distance between the power spectra, averaged over variables (after Mikhaeil,
     Monfared & Durstewitz 2022, NeurIPS, "On the difficulty of learning chaotic dynamics with RNNs").
@@ -117,6 +133,7 @@ def _band(y_true, y_pred, percentile: float):
     return _normalised(St[k0:], Sp[k0:])
 
 
+@_guarded
 def spectral_divergence(y_true, y_pred, *, percentile: float = 0.9) -> float:
     """ChaosBench's spectral divergence (Nathaniel et al. 2024, "ChaosBench: a multi-channel,
     physics-based benchmark for subseasonal-to-seasonal climate prediction"), for time series:
@@ -135,6 +152,7 @@ def spectral_divergence(y_true, y_pred, *, percentile: float = 0.9) -> float:
     return float(np.mean(terms.sum(axis=0)))
 
 
+@_guarded
 def spectral_residual(y_true, y_pred, *, percentile: float = 0.9) -> float:
     """ChaosBench's spectral residual (Nathaniel et al. 2024): the root mean square difference
     ``sqrt(mean_f (S_hat(f) - S(f))^2)`` of the normalised power spectra over the same
@@ -157,13 +175,19 @@ def _state_args(t: np.ndarray):
 
 
 def _estimate(fn, what, t, p, **kw):
+    import warnings
+
     from chaoszoo.errors import ChaoszooError
 
     try:
-        xt, emb = _state_args(t)
-        xp = p if t.shape[1] > 1 else p[:, 0]
-        a = fn(xt, **emb, **kw).value
-        b = fn(xp, **emb, **kw).value
+        with warnings.catch_warnings():
+            # a degenerate forecast (huge, collapsed) can warn inside the estimator; the result
+            # is checked for finiteness below and reported missing, so the warning adds nothing
+            warnings.simplefilter("ignore", RuntimeWarning)
+            xt, emb = _state_args(t)
+            xp = p if t.shape[1] > 1 else p[:, 0]
+            a = fn(xt, **emb, **kw).value
+            b = fn(xp, **emb, **kw).value
     except ChaoszooError as exc:
         raise MetricUndefined(f"{what} could not be estimated: {exc}") from None
     if not (math.isfinite(a) and math.isfinite(b)):
@@ -171,6 +195,7 @@ def _estimate(fn, what, t, p, **kw):
     return a, b
 
 
+@_guarded
 def dimension_error(y_true, y_pred) -> float:
     """``|D2(forecast) - D2(target)|``: the error of the correlation dimension
     (Grassberger & Procaccia 1983, :func:`chaoszoo.analysis.correlation_dimension`) of the
@@ -183,6 +208,7 @@ def dimension_error(y_true, y_pred) -> float:
     return abs(b - a)
 
 
+@_guarded
 def lyapunov_error(y_true, y_pred, dt=None) -> float:
     """``|lambda1(forecast) - lambda1(target)|``: the error of the largest Lyapunov exponent
     estimated from each series by Rosenstein's method (:func:`chaoszoo.analysis.lyapunov_from_series`),
