@@ -66,6 +66,8 @@ def test_mutual_information_of_gaussians_matches_closed_form(rng):
     exact = -0.5 * math.log(1 - rho**2)  # 0.5108 nats
     assert fm.mutual_information(x, y) == pytest.approx(exact, abs=0.03)
     assert fm.mutual_information(x, rng.standard_normal(n)) == pytest.approx(0.0, abs=0.01)
+    # dysts' estimator (scikit-learn's KSG), seeded, on the same data
+    assert fm.mutual_information(x[:1500], y[:1500], method="ksg", seed=0) == pytest.approx(exact, abs=0.06)
 
 
 # --------------------------------------------------------------------------- independent implementations

@@ -404,19 +404,38 @@ def coefficient_of_variation(y_true, y_pred) -> float:
     return _single("coefficient_of_variation", y_true, y_pred)
 
 
-def mutual_information(y_true, y_pred) -> float:
-    """Mutual information (nats) between target and forecast per variable, averaged over variables,
-    by the Gaussian-copula estimator (Ince et al. 2017, Hum. Brain Mapp. 38:1541):
-    ``I = -0.5 log(1 - r^2)``, ``r`` the Pearson correlation of the normal scores
-    ``Phi^{-1}(rank / (H + 1))``.
+def mutual_information(y_true, y_pred, *, method: str = "copula", seed: int = 0) -> float:
+    """Mutual information (nats) between target and forecast per variable, averaged over variables.
 
-    dysts uses scikit-learn's k-nearest-neighbour estimator (Kraskov et al. 2004), which adds
-    random noise and costs a tree search per variable; the copula estimator is deterministic,
-    rank-based (invariant to monotone transforms, like KSG) and vectorises over thousands of
-    forecasts, so the values are not numerically comparable with dysts'. It is undefined when
-    the ranks of a variable coincide (the information is unbounded).
+    ``method="copula"`` (the one :func:`~chaoszoo.forecast.metrics.compute` uses): the
+    Gaussian-copula estimator (Ince et al. 2017, Hum. Brain Mapp. 38:1541),
+    ``I = -0.5 log(1 - r^2)``, ``r`` the Pearson correlation of the normal scores
+    ``Phi^{-1}(rank / (H + 1))``. Deterministic, rank-based (invariant to monotone transforms)
+    and vectorised over thousands of forecasts; exact for Gaussian dependence, a lower bound
+    otherwise. Undefined when the ranks of a variable coincide (the information is unbounded).
+
+    ``method="ksg"``: scikit-learn's ``mutual_info_regression`` (the k-nearest-neighbour
+    estimator of Kraskov, Stoegbauer & Grassberger 2004, k = 3), which is what dysts.metrics
+    calls, seeded with ``seed`` (it adds a small random jitter). Use it to reproduce numbers
+    computed with dysts; the two estimators are not numerically interchangeable.
     """
-    return _single("mutual_information", y_true, y_pred)
+    if method == "copula":
+        return _single("mutual_information", y_true, y_pred)
+    if method != "ksg":
+        from chaoszoo.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"method must be 'copula' or 'ksg'; got {method!r}.")
+    t, p = as_pair(y_true, y_pred)
+    if not np.isfinite(p).all():
+        raise MetricUndefined("non-finite forecast (NaN or infinity)")
+    b = Batch(t[None], p[None])
+    for mask, text in _corr_reasons(b, "mutual information"):
+        if mask[0]:
+            raise MetricUndefined(text)
+    from sklearn.feature_selection import mutual_info_regression
+
+    return float(np.mean([mutual_info_regression(t[:, [i]], p[:, i], random_state=seed)[0]
+                          for i in range(t.shape[1])]))
 
 
 def vpt_smape(y_true, y_pred, lyapunov_steps=None, threshold: float = VPT_SMAPE_THRESHOLD) -> float:
