@@ -114,7 +114,7 @@ def run_cmd(protocol, models, systems, tag, ics, variants, out, jobs, executor, 
 @click.option("--baseline", default="naive-mean", show_default=True, help="The model skill is measured against.")
 def leaderboard_cmd(directories, metric, by, baseline):
     """Rank the models of one or more results directories (merged)."""
-    from chaoszoo.forecast.leaderboard import format_table, leaderboard
+    from chaoszoo.forecast.ranking import format_table, leaderboard
 
     with _errors():
         lb = leaderboard(list(directories), metric=metric, by=tuple(b for b in by.split(",") if b), baseline=baseline)

@@ -21,7 +21,7 @@ _EXPORTS = {
     "ForecastProtocol": "protocols", "Variant": "protocols", "PROTOCOLS": "protocols", "get_protocol": "protocols",
     "run": "runner", "RunSummary": "runner",
     "ResultsStore": "store", "load_results": "store", "merge": "store", "export_parquet": "store",
-    "leaderboard": "leaderboard", "invariant_correlations": "leaderboard",
+    "leaderboard": "ranking", "invariant_correlations": "ranking",
     "write_report": "report",
     "make_task": "tasks",
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from chaoszoo.errors import InvalidArgumentError
-from chaoszoo.forecast.leaderboard import (HIGHER_IS_BETTER, INVARIANTS, format_table, invariant_correlations,
+from chaoszoo.forecast.ranking import (HIGHER_IS_BETTER, INVARIANTS, format_table, invariant_correlations,
                                            invariants_table, leaderboard, per_system)
 
 

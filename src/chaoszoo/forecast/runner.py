@@ -123,6 +123,12 @@ def _worker_main(conn, single_thread: bool) -> None:
             torch.set_num_threads(1)
         except ImportError:
             pass
+    # import what every job needs before saying ready, so a job's time limit counts the job only
+    import chaoszoo.forecast.metrics  # noqa: F401
+    import chaoszoo.forecast.registry  # noqa: F401
+    import chaoszoo.forecast.tasks  # noqa: F401
+
+    conn.send(("ready",))
     while True:
         try:
             item = conn.recv()
@@ -173,12 +179,15 @@ class _Pool:
                 else:
                     os.environ[k] = v
         child.close()
-        w = {"proc": p, "conn": parent, "item": None, "started": 0.0}
+        w = {"proc": p, "conn": parent, "item": None, "started": 0.0, "ready": False}
         self.workers.append(w)
         return w
 
     def idle(self) -> list[dict]:
-        return [w for w in self.workers if w["item"] is None]
+        return [w for w in self.workers if w["item"] is None and w["ready"]]
+
+    def booting(self) -> list[dict]:
+        return [w for w in self.workers if not w["ready"]]
 
     def submit(self, w: dict, item) -> None:
         w["item"], w["started"] = item, time.monotonic()
@@ -223,7 +232,17 @@ def _run_local(items, jobs, timeout, max_memory_mb, on_result, on_failure) -> No
                     break
                 pool.submit(w, queue.pop(0))
             busy = pool.busy()
-            ready = wait_connections([w["conn"] for w in busy], timeout=0.25)
+            booting = pool.booting()
+            ready = wait_connections([w["conn"] for w in busy + booting], timeout=0.25)
+            for w in booting:
+                if w["conn"] in ready:
+                    try:
+                        w["conn"].recv()
+                        w["ready"] = True
+                    except (EOFError, OSError):  # died while starting: start another
+                        pool.replace(w)
+                elif not w["proc"].is_alive():
+                    pool.replace(w)
             now = time.monotonic()
             for w in list(busy):
                 item = w["item"]
@@ -237,6 +256,7 @@ def _run_local(items, jobs, timeout, max_memory_mb, on_result, on_failure) -> No
                         on_result(item, res)
                         continue
                 if not w["proc"].is_alive() or (w["conn"] in ready):
+                    w["proc"].join(2)
                     code = w["proc"].exitcode
                     why = "killed by the system, probably out of memory" if code in (-9, 137) else f"exit code {code}"
                     on_failure(item, f"WorkerDied: the worker process died ({why})")

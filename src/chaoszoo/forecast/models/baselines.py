@@ -38,7 +38,8 @@ class NaiveMean(_Fitted):
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
-        return np.tile(self._mean, (self._check(horizon), 1))
+        n = self._check(horizon)
+        return np.tile(self._mean, (n, 1))
 
 
 class LastValue(_Fitted):
@@ -49,7 +50,8 @@ class LastValue(_Fitted):
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
-        return np.tile(self._h[-1], (self._check(horizon), 1))
+        n = self._check(horizon)
+        return np.tile(self._h[-1], (n, 1))
 
 
 class Drift(_Fitted):
@@ -167,25 +169,22 @@ class RidgeAR(_Standardised):
 
 
 class FFTExtrapolation(_Fitted):
-    """Extend the ``harmonics`` strongest Fourier components of the (linearly detrended)
-    history periodically into the future."""
+    """Extend the mean and the ``harmonics`` strongest Fourier components of the history
+    periodically into the future (no trend: the series of the catalog are stationary, and a
+    fitted line would leak into every harmonic of a periodic signal)."""
 
     def __init__(self, harmonics: int = 10):
         self.harmonics = int(harmonics)
 
     def fit(self, history, info: ForecastInfo | None = None):
         h = as_history(history)
-        n = len(h)
-        t = np.arange(n)
-        self._trend = np.polyfit(t, h, 1)  # (2, d)
-        r = h - (np.outer(t, self._trend[0]) + self._trend[1])
-        F = np.fft.rfft(r, axis=0)
+        F = np.fft.rfft(h, axis=0)
         keep = np.zeros_like(F)
+        keep[0] = F[0]
         for c in range(h.shape[1]):
-            idx = np.argsort(np.abs(F[1:, c]))[::-1][: self.harmonics] + 1
+            idx = np.argsort(np.abs(F[1:, c]), kind="stable")[::-1][: self.harmonics] + 1
             keep[idx, c] = F[idx, c]
-            keep[0, c] = F[0, c]
-        self._F, self._n, self._h = keep, n, h
+        self._F, self._n, self._h = keep, len(h), h
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
@@ -193,11 +192,10 @@ class FFTExtrapolation(_Fitted):
         n = self._n
         t = np.arange(n, n + m)
         k = np.arange(self._F.shape[0])
-        # inverse real DFT evaluated beyond the window (the periodic continuation of the fit)
+        # the inverse real DFT evaluated beyond the window: the periodic continuation of the fit
         w = np.where((k == 0) | ((n % 2 == 0) & (k == n // 2)), 1.0, 2.0)[:, None]
         phase = np.exp(2j * np.pi * np.outer(t, k) / n)
-        seasonal = np.real(phase @ (w * self._F)) / n
-        return seasonal + np.outer(t, self._trend[0]) + self._trend[1]
+        return np.real(phase @ (w * self._F)) / n
 
 
 class Analogues(_Standardised):

@@ -1,0 +1,2 @@
+"""This module fails at import on purpose."""
+raise ImportError("broken on purpose")
