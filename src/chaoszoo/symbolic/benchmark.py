@@ -1,0 +1,309 @@
+"""The symbolic-regression benchmark: discover each flow's equations from on-attractor samples
+with exact derivatives, and score the result two ways.
+
+Protocol (one flow): one trajectory from the declared initial condition, sampled at
+``pts_per_period`` points per period after ``transient`` discarded samples; the first ``n_train``
+samples train, the following ``n_test`` test. Derivatives are exact: the declaration's vector field
+evaluated at the samples. Scores:
+
+* derivative sMAPE per dimension on the test samples (Gilpin 2021's metric, 0-200 scale),
+  and its mean over dimensions;
+* structure recovery against the declaration's SymPy form (:mod:`chaoszoo.symbolic.terms`):
+  precision, recall, coefficient error on correct terms, exact recovery.
+
+Flows whose equations are polynomials of degree <= 3 lie inside SINDy's polynomial library;
+the others (rational, transcendental or time-forced right-hand sides) are reported apart.
+Results are one row per (system, method) in a Parquet file written after every system, so an
+interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from chaoszoo.errors import ChaoszooError, InvalidArgumentError, MissingExtraError
+
+RESULTS_PATH = Path(__file__).with_name("data") / "results.parquet"
+#: Flows larger than this are skipped (a degree-3 library in 11+ variables outgrows the sample).
+MAX_DIMENSION = 10
+
+
+@dataclass(frozen=True)
+class Protocol:
+    n_train: int = 2000
+    n_test: int = 1000
+    pts_per_period: int = 100
+    transient: int = 1000
+
+
+FAST = Protocol(n_train=400, n_test=200, pts_per_period=50, transient=200)
+
+
+def smape(true, pred) -> np.ndarray:
+    """Symmetric mean absolute percentage error per column, 0-200 scale:
+    ``200/n Σ |ŷ - y| / (|ŷ| + |y|)`` (terms with ``|ŷ| + |y| = 0`` count as 0)."""
+    true = np.asarray(true, dtype=np.float64)
+    pred = np.asarray(pred, dtype=np.float64)
+    den = np.abs(true) + np.abs(pred)
+    ratio = np.divide(np.abs(pred - true), den, out=np.zeros_like(den), where=den > 0)
+    return 200.0 * ratio.mean(axis=0)
+
+
+def exact_derivatives(system, x, t) -> np.ndarray:
+    """The declaration's vector field at every row of ``x`` (shape ``(n, d)``), vectorised."""
+    from chaoszoo.catalog.declaration import Params
+    from chaoszoo.catalog.ops import NUMPY
+
+    x = np.asarray(x, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    p = Params({k: (int(v) if k in system.declaration.integer_params else float(v)) for k, v in system.params.items()})
+    with np.errstate(all="ignore"):
+        out = system.declaration.equations(x.T, t, p, NUMPY)
+    parts = np.broadcast_arrays(*[np.asarray(o, dtype=np.float64) for o in out], t)[:-1]
+    return np.stack(parts, axis=1)
+
+
+def flow_data(system, protocol: Protocol = Protocol()) -> dict:
+    """Training and test samples of ``system`` with exact derivatives (see the module docstring)."""
+    if system.kind != "flow":
+        raise InvalidArgumentError(f"{system.name} is a {system.kind}; the symbolic benchmark takes flows only.")
+    tr = system.trajectory(protocol.n_train + protocol.n_test, pts_per_period=protocol.pts_per_period,
+                           transient=protocol.transient)
+    xd = exact_derivatives(system, tr.values, tr.t)
+    if not np.all(np.isfinite(xd)):
+        raise InvalidArgumentError(f"{system.name}: the vector field is not finite on the trajectory.")
+    k = protocol.n_train
+    return {"x_train": tr.values[:k], "xd_train": xd[:k], "x_test": tr.values[k:], "xd_test": xd[k:],
+            "t_train": tr.t[:k], "t_test": tr.t[k:]}
+
+
+def run_one(system, method: str, protocol: Protocol = Protocol(), data: dict | None = None,
+            operon_budget=None) -> dict:
+    """Fit one method to one flow and score it; returns one results row."""
+    from chaoszoo.engine import derived_seed
+    from chaoszoo.symbolic import terms
+    from chaoszoo.symbolic.methods import get_method, operon
+
+    fn = get_method(method)
+    truths = terms.true_terms(system)       # raises for a flow without a symbolic form
+    data = flow_data(system, protocol) if data is None else data
+    polynomial = terms.is_polynomial(system)
+    degree = terms.polynomial_degree(system) if polynomial else -1
+    seed = derived_seed("symbolic", system.name, method) % (2**31)
+    t0 = time.perf_counter()
+    if method == "operon" and operon_budget is not None:
+        found = operon(data["x_train"], data["xd_train"], system.variables, seed=seed, budget=operon_budget)
+    else:
+        found = fn(data["x_train"], data["xd_train"], system.variables, seed=seed)
+    seconds = time.perf_counter() - t0
+    pred = found.predict(data["x_test"])
+    if not np.all(np.isfinite(pred)):
+        per_dim = np.full(system.dimension, 200.0)  # a non-finite prediction scores the worst value
+    else:
+        per_dim = smape(data["xd_test"], pred)
+    recovered = [terms.term_dict(e) for e in found.expressions]
+    struct = terms.score_system(truths, recovered)
+    return {
+        "system": system.name, "method": method, "dimension": system.dimension,
+        "polynomial": polynomial, "degree": degree,
+        "smape": float(np.mean(per_dim)), "smape_dims": json.dumps([round(float(v), 6) for v in per_dim]),
+        **struct, "seconds": round(seconds, 3), "status": "ok",
+        "expressions": json.dumps(found.strings()),
+    }
+
+
+def _skip_row(system, method: str, reason: str) -> dict:
+    return {"system": system.name, "method": method, "dimension": system.dimension, "status": reason}
+
+
+def load_results(path: Path = RESULTS_PATH):
+    import pandas as pd
+
+    path = Path(path)
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+
+
+def _write(frame, path: Path, meta: dict) -> None:
+    from chaoszoo.data.storage import atomic_write, json_bytes
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    atomic_write(path, buf.getvalue())
+    atomic_write(path.with_suffix(".json"), json_bytes(meta))
+
+
+def run_benchmark(names=None, methods=("sindy-poly", "sindy-fourier", "operon"), protocol: Protocol = Protocol(),
+                  out: Path = RESULTS_PATH, operon_budget=None, command: str = "chaoszoo symbolic run",
+                  progress: bool = True, resume: bool = True):
+    """Run ``methods`` on every flow in ``names`` (default: all flows); resumable.
+
+    Rows already in ``out`` for the same protocol are kept and not recomputed. Returns the table.
+    """
+    import pandas as pd
+    from tqdm import tqdm
+
+    import chaoszoo as cz
+    from chaoszoo.engine import shared_solvers
+    from chaoszoo.symbolic.methods import OperonBudget, get_method
+
+    for m in methods:
+        get_method(m)
+    names = list(cz.names(kind="flow") if names is None else names)
+    out = Path(out)
+    meta_path = out.with_suffix(".json")
+    settings = {"protocol": asdict(protocol), "methods": list(methods),
+                "operon_budget": asdict(operon_budget or OperonBudget())}
+    old = load_results(out) if resume else pd.DataFrame()
+    if len(old) and meta_path.exists():
+        prev = json.loads(meta_path.read_text())
+        if prev.get("settings", {}).get("protocol") != settings["protocol"]:
+            raise InvalidArgumentError(f"{out} was written with another protocol ({prev.get('settings')}); "
+                                       "choose another --out or delete it.")
+        old_meta = prev
+    else:
+        old_meta = {}
+    rows = old.to_dict("records") if len(old) else []
+    done = {(r["system"], r["method"]) for r in rows}
+    wall = float(old_meta.get("wall_seconds", 0.0))
+    t_start = time.perf_counter()
+    todo = [n for n in names if any((n, m) not in done for m in methods)]
+    with shared_solvers():
+        for name in tqdm(todo, desc="symbolic regression", unit="flow", disable=not progress):
+            s = cz.get(name)
+            if s.kind != "flow":
+                raise InvalidArgumentError(f"{name} is a {s.kind}; the symbolic benchmark takes flows only.")
+            new = []
+            data = None
+            for m in methods:
+                if (name, m) in done:
+                    continue
+                if s.dimension > MAX_DIMENSION:
+                    new.append(_skip_row(s, m, f"skipped: dimension {s.dimension} > {MAX_DIMENSION}"))
+                    continue
+                try:
+                    if data is None:
+                        data = flow_data(s, protocol)
+                    new.append(run_one(s, m, protocol, data, operon_budget))
+                except MissingExtraError:
+                    raise
+                except (ChaoszooError, np.linalg.LinAlgError, ValueError) as exc:
+                    new.append(_skip_row(s, m, f"failed: {type(exc).__name__}: {str(exc)[:300]}"))
+            rows.extend(new)
+            meta = {"command": command, "settings": settings, "rows": len(rows),
+                    "wall_seconds": round(wall + time.perf_counter() - t_start, 1),
+                    "chaoszoo_version": cz.__version__}
+            _write(pd.DataFrame(rows), out, meta)
+    return pd.DataFrame(rows)
+
+
+def summarise(results):
+    """Per method and class (polynomial deg <= 3 / other): systems, medians and exact-recovery rate."""
+    import pandas as pd
+
+    ok = results[results["status"] == "ok"].copy()
+    if ok.empty:
+        return pd.DataFrame()
+    ok["class"] = np.where(ok["polynomial"] & (ok["degree"] <= 3), "polynomial (deg <= 3)", "other")
+    g = ok.groupby(["class", "method"])
+    return pd.DataFrame({
+        "systems": g.size(),
+        "median_smape": g["smape"].median(),
+        "median_precision": g["precision"].median(),
+        "median_recall": g["recall"].median(),
+        "mean_precision": g["precision"].mean(),
+        "mean_recall": g["recall"].mean(),
+        "median_coef_error": g["coef_error"].median(),
+        "exact_rate": g["exact"].mean(),
+        "median_seconds": g["seconds"].median(),
+    }).reset_index()
+
+
+def best_scores(results):
+    """Per system: the best (lowest) sMAPE over the methods and the best recall/exactness."""
+    ok = results[results["status"] == "ok"]
+    g = ok.groupby("system")
+    import pandas as pd
+
+    return pd.DataFrame({"best_smape": g["smape"].min(), "best_recall": g["recall"].max(),
+                         "any_exact": g["exact"].max()})
+
+
+def correlate_with_invariants(results, invariants=("max_lyapunov", "kaplan_yorke_dimension",
+                                                    "correlation_dimension", "pesin_entropy",
+                                                    "multiscale_entropy")):
+    """Spearman ρ (with p-value and n) between each system's best sMAPE and each recorded invariant."""
+    import pandas as pd
+    from scipy.stats import spearmanr
+
+    import chaoszoo as cz
+
+    best = best_scores(results)
+    rows = []
+    for inv in invariants:
+        vals = []
+        for name in best.index:
+            v = (cz.get(name).invariants or {}).get(inv)
+            vals.append(float(v) if isinstance(v, (int, float)) else np.nan)
+        vals = np.asarray(vals)
+        score = best["best_smape"].to_numpy(dtype=float)
+        ok = np.isfinite(vals) & np.isfinite(score)
+        rho, p = spearmanr(score[ok], vals[ok]) if ok.sum() >= 5 else (np.nan, np.nan)
+        rows.append({"invariant": inv, "rho": float(rho), "p": float(p), "n": int(ok.sum())})
+    return pd.DataFrame(rows)
+
+
+def correlate_with_forecast(results, forecast, score_column: str = "score"):
+    """Spearman ρ between the best symbolic sMAPE and a per-system forecast score.
+
+    ``forecast``: a DataFrame with a ``system`` column and ``score_column`` (for example each
+    system's best forecast sMAPE over models). Gilpin (2021) reports ρ = -0.16 between the best
+    symbolic score and the best forecast error. Returns ``{"rho", "p", "n"}``.
+    """
+    from scipy.stats import spearmanr
+
+    if "system" not in forecast.columns or score_column not in forecast.columns:
+        raise InvalidArgumentError(f"The forecast table needs columns 'system' and {score_column!r}; "
+                                   f"it has {list(forecast.columns)}.")
+    best = best_scores(results)
+    f = forecast.set_index("system")[score_column].astype(float)
+    common = best.index.intersection(f.index)
+    a = best.loc[common, "best_smape"].to_numpy(dtype=float)
+    b = f.loc[common].to_numpy(dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 5:
+        raise InvalidArgumentError(f"Only {int(ok.sum())} systems have both scores; need at least 5.")
+    rho, p = spearmanr(a[ok], b[ok])
+    return {"rho": float(rho), "p": float(p), "n": int(ok.sum())}
+
+
+def plot_results(results, out) -> None:
+    """sMAPE and recall per method, polynomial flows and the rest side by side."""
+    from chaoszoo.plotting import _pyplot, _save
+
+    plt = _pyplot()
+    ok = results[results["status"] == "ok"].copy()
+    ok["class"] = np.where(ok["polynomial"] & (ok["degree"] <= 3), "polynomial", "other")
+    methods = sorted(ok["method"].unique())
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, col, label in ((axes[0], "smape", "derivative sMAPE (test)"), (axes[1], "recall", "term recall")):
+        data, labels = [], []
+        for m in methods:
+            for cls in ("polynomial", "other"):
+                v = ok[(ok["method"] == m) & (ok["class"] == cls)][col].dropna().to_numpy()
+                data.append(v if len(v) else np.array([np.nan]))
+                labels.append(f"{m}\n{cls} ({len(v)})")
+        ax.boxplot(data, showfliers=True)
+        ax.set_xticks(range(1, len(labels) + 1), labels, fontsize=7, rotation=30)
+        ax.set_ylabel(label)
+        if col == "smape":
+            ax.set_yscale("symlog", linthresh=1e-3)
+    fig.suptitle("Symbolic regression on the chaoszoo flows (exact derivatives)")
+    fig.tight_layout()
+    _save(fig, out, dpi=110)
