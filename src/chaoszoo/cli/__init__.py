@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "chaoszoo.cli.dataset",
     "chaoszoo.cli.annotate",
     "chaoszoo.cli.forecast",
+    "chaoszoo.cli.experiments",
     "chaoszoo.cli.features",
 )
 

@@ -1,0 +1,103 @@
+"""``chaoszoo experiment transfer|importance``: the generative experiments of Gilpin (2021), sec. 6."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from chaoszoo.cli import main
+
+
+@main.group("experiment")
+def experiment() -> None:
+    """Experiments that use the catalog as a generator (see docs/transfer.md, docs/importance-sampling.md)."""
+
+
+def _setup() -> None:
+    from chaoszoo.cli._common import enable_compilation_cache
+
+    enable_compilation_cache()
+
+
+@experiment.command("transfer")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Output directory.")
+@click.option("--fast", is_flag=True, help="Tiny settings: one small data set, a few flows, a short training.")
+@click.option("--dataset", "datasets", multiple=True, help="Data set(s) to run (default: every shipped one).")
+@click.option("--bank-only", is_flag=True, help="Use only the flows already in the surrogate bank (no integration).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def transfer_cmd(out, fast, datasets, bank_only, seed):
+    """Surrogate transfer learning for classification on the UCR sets shipped by aeon.
+
+    Writes OUT/transfer.json (resumable: rerun the same command to continue) and OUT/transfer.png.
+    """
+    _setup()
+    from chaoszoo.experiments import surrogates, transfer
+    from chaoszoo.experiments.plots import plot_transfer
+
+    out = Path(out)
+    st = transfer.FAST if fast else transfer.Settings()
+    if fast:
+        names = surrogates.flow_names()[:4]
+        bank = surrogates.build_bank(names)
+        datasets = datasets or ("ItalyPowerDemand",)
+    else:
+        bank = surrogates.cached_bank() if bank_only else surrogates.build_bank()
+    if not bank:
+        raise click.ClickException("The surrogate bank is empty: run without --bank-only to build it.")
+    t0 = time.perf_counter()
+    res = transfer.run(list(datasets) or None, out / "transfer.json", st, seed, bank)
+    summ = transfer.summary(res)
+    summ["wall_seconds_this_call"] = time.perf_counter() - t0
+    _write(out / "transfer_summary.json", summ)
+    plot_transfer(res, out / "transfer.png")
+    click.echo(f"{'data set':28s} {'raw':>6s} {'random':>7s} {'transfer':>8s}")
+    for name, r in res["datasets"].items():
+        click.echo(f"{name:28s} {r['raw']:6.3f} {r['random']:7.3f} {r['transfer']:8.3f}")
+    p = transfer.PUBLISHED
+    click.echo(f"{'median (ours, n=' + str(summ['n_datasets']) + ')':28s} {summ['raw']['median']:6.3f} "
+               f"{summ['random']['median']:7.3f} {summ['transfer']['median']:8.3f}")
+    click.echo(f"{'median (published, n=90)':28s} {p['raw']:6.3f} {p['random']:7.3f} {p['transfer']:8.3f}")
+    click.echo(f"{len(bank)} flows as surrogates; wall time {summ['wall_seconds_this_call']:.0f} s; results in {out}")
+
+
+@experiment.command("importance")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Output directory.")
+@click.option("--fast", is_flag=True, help="Tiny settings on one flow (Lorenz).")
+@click.option("--system", "systems", multiple=True, help="Flow(s) to run (default: every flow).")
+@click.option("--budget", type=float, default=None, help="Stop starting new systems after this many seconds.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def importance_cmd(out, fast, systems, budget, seed):
+    """Importance sampling vs uniform draws vs full training of a forecaster, over the flows.
+
+    Writes OUT/importance_sampling.json (resumable) and OUT/importance_sampling.png.
+    """
+    _setup()
+    from chaoszoo.experiments import importance
+    from chaoszoo.experiments.plots import plot_importance
+
+    out = Path(out)
+    st = importance.FAST if fast else importance.Settings()
+    names = list(systems) or (["Lorenz"] if fast else None)
+    t0 = time.perf_counter()
+    deadline = time.time() + budget if budget else None
+    res = importance.run(names, out / "importance_sampling.json", st, seed, deadline=deadline)
+    summ = importance.summary(res)
+    summ["wall_seconds_this_call"] = time.perf_counter() - t0
+    _write(out / "importance_summary.json", summ)
+    plot_importance(res, out / "importance_sampling.png")
+    p = importance.PUBLISHED
+    click.echo(f"{'condition':12s} {'median sMAPE':>12s} {'median s':>9s} {'published sMAPE':>16s} {'published s':>12s}")
+    for c in ("importance", "random", "full"):
+        click.echo(f"{c:12s} {summ[c]['smape'] or float('nan'):12.3f} {summ[c]['seconds'] or float('nan'):9.1f} "
+                   f"{p[c]['smape']:16.3f} {p[c]['seconds']:12.0f}")
+    click.echo(f"{summ['n_systems']} systems ({len(res['failed'])} failed); wall time {summ['wall_seconds_this_call']:.0f} s; "
+               f"results in {out}")
+
+
+def _write(path: Path, obj) -> None:
+    from chaoszoo.experiments.transfer import _write_json
+
+    _write_json(path, json.loads(json.dumps(obj, default=float)))
