@@ -25,7 +25,7 @@ from chaoszoo.forecast.interface import ForecastInfo, Model
 __all__ = ["ForecastInfo", "ModelSpec", "MODEL_MODULES", "get_spec", "list_models", "make", "register", "load_class"]
 
 #: Modules (under ``chaoszoo.forecast.models``) whose ``SPECS`` lists make the built-in registry.
-MODEL_MODULES = ("baselines",)
+MODEL_MODULES = ("baselines", "darts_models", "statistical", "reservoir", "sindy", "neural_ode", "plrnn")
 
 FAMILIES = ("baseline", "statistical", "machine-learning", "deep", "reservoir", "equation-learning",
             "dynamical-systems", "oracle", "user")
