@@ -166,3 +166,14 @@ def test_leaderboard_report_and_cli(tmp_path):
     assert res.exit_code == 0 and "nvar" in res.output
     res = CliRunner().invoke(main, ["forecast", "leaderboard", str(tmp_path / "r"), "--metric", "nonsense"])
     assert res.exit_code != 0 and "Unknown metric" in res.output and "Traceback" not in res.output
+
+
+def test_ray_executor_gives_the_same_rows(tmp_path):
+    pytest.importorskip("ray")
+    models = ["naive-mean", "drift"]
+    run(PROTO, models, systems=["Henon"], variants="uni-clean,multi-clean", out=tmp_path / "local", jobs=0,
+        progress=False)
+    s = run(PROTO, models, systems=["Henon"], variants="uni-clean,multi-clean", out=tmp_path / "ray",
+            executor="ray", progress=False)
+    assert (s.ok, s.failed) == (4, 0)
+    _compare(load_results(tmp_path / "local"), load_results(tmp_path / "ray"))

@@ -1,0 +1,53 @@
+"""Copy a benchmark run into the package: the rows as Parquet plus a JSON sidecar with the
+protocol, the command that regenerated them, the leaderboard and the invariant correlations.
+
+    .venv/bin/python tools/ship_forecast_results.py results/short-coarse \
+        --command "chaoszoo forecast run -p short-coarse -m ... --variants uni-clean,uni-noisy --out results/short-coarse"
+
+Writes ``src/chaoszoo/forecast/data/results/<protocol>.parquet`` and ``<protocol>.json``
+(read by the atlas and by ``chaoszoo.forecast.shipped_results``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("directories", nargs="+")
+    ap.add_argument("--command", required=True, help="the exact command that produced the run")
+    ap.add_argument("--wall-seconds", type=float, default=None, help="measured wall time of the run")
+    args = ap.parse_args()
+
+    from chaoszoo.forecast.ranking import invariant_correlations, leaderboard
+    from chaoszoo.forecast.store import ResultsStore, export_parquet, load_results
+
+    df = load_results(args.directories)
+    with ResultsStore(args.directories[0], create=False) as st:
+        protocol = st.protocol
+    name = protocol["name"]
+    out = Path(__file__).resolve().parents[1] / "src" / "chaoszoo" / "forecast" / "data" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    export_parquet(args.directories, out / f"{name}.parquet")
+    lb = leaderboard(df, metric="smape", by=("variant",))
+    corr = {v: invariant_correlations(df, "smape", v).replace({np.nan: None}).to_dict("records")
+            for v in sorted(df["variant"].unique())}
+    meta = {"protocol": protocol, "command": args.command, "wall_seconds": args.wall_seconds,
+            "jobs": int(len(df)), "failed": int((df["status"] != "ok").sum()),
+            "systems": int(df["system"].nunique()), "models": sorted(df["model"].unique()),
+            "leaderboard_smape": lb.replace({np.nan: None}).to_dict("records"),
+            "invariant_correlations_smape": corr}
+    tmp = out / f".{name}.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=1, sort_keys=True, default=float) + "\n")
+    os.replace(tmp, out / f"{name}.json")
+    print(f"wrote {out / (name + '.parquet')} ({len(df)} rows) and {name}.json")
+
+
+if __name__ == "__main__":
+    main()
