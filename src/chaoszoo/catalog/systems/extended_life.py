@@ -110,7 +110,11 @@ def GilpinSpiral(X, t, p, xp):
     description=("Susceptible-exposed-infectious model of measles (time in years) with a contact rate "
                  "beta0 (1 + beta1 cos 2 pi t) that follows the school year."),
     notes=("Seasonally forced epidemics are the classic chaotic data-driven forecasting problem "
-           "(measles); parameter values are those of Schwartz & Smith for measles."),
+           "(measles). The constants (mu = 0.02/yr, latent period 1/alpha = 0.0279 yr, infectious period "
+           "1/gamma = 0.01 yr, beta1 = 0.28) are the measles values tabulated by Aron, J. L. & Schwartz, I. B. "
+           "(1984), Seasonality and period-doubling bifurcations in an epidemic model, J. Theor. Biol. 110, "
+           "665-679, which Schwartz & Smith's analysis uses; beta0 = 1800 is in the chaotic band of their "
+           "bifurcation diagram (attribution from memory, unchecked: the paper was not reachable here)."),
 )
 def SeasonalSEIR(X, t, p, xp):
     S, E, I = X

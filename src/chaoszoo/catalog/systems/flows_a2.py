@@ -587,7 +587,7 @@ def ForcedFitzHughNagumo(X, t, p, xp):
 
 @flow(
     variables="x y z",
-    params=dict(a=5.0, mu=5.0, w=2.463),
+    params=dict(a=5.0, mu=5.0, w=2.466),
     ic=(0.9343178550859437, 4.023439601125626, 6.208004063850886),
     period=10.2041, dt=0.0020408,
     tags=("electronics", "physics", "dissipative", "nonautonomous"),
@@ -598,13 +598,18 @@ def ForcedFitzHughNagumo(X, t, p, xp):
         "Physical Review A 36(3), 1428-1434."
     ),
     description="Strongly nonlinear relaxation oscillator (triode circuit) under sinusoidal forcing.",
-    notes="x'' - mu (1 - x^2) x' + x = a sin(w t) at Parlitz & Lauterborn's chaotic point mu = 5, a = 5, "
-          "w = 2.463 (lambda_1 = 0.033 +- 0.002 from the adaptive method, 0.034 from RK4 at 1,000 steps "
-          "per period; just above the edge of chaos: lambda_1 ~ 0 for w = 2.458-2.462). dysts's "
-          "parameters (a = 1.2, mu = 8.53, w = 0.63, kept in extra['dysts_params']) give a torus: "
-          "lambda_1 = 0.000 and lambda_2 = -0.014 (0.008 +- 0.003 at w = 2 pi / 10). The period is the "
-          "spectral peak of a long run (four forcing periods; dysts: 14.48); the ic is a point of a long orbit. "
-          "The forcing phase z (dz/dt = w) grows without bound; postprocess=True returns sin(z), as dysts does.",
+    notes="x'' - mu (1 - x^2) x' + x = a sin(w t) at the chaotic point mu = 5, a = 5, w = 2.466 of "
+          "Parlitz & Lauterborn (1987, Fig. 10a) used by Geist, Parlitz & Lauterborn (1990), Comparison of "
+          "different methods for computing Lyapunov exponents, Prog. Theor. Phys. 83, 875-893, Fig. 6, whose "
+          "exponents are lambda_1 = 0.085 and lambda_3 = -6.7 per unit time (values as read off that figure "
+          "by the LyapunovExponents.jl van der Pol demo, which uses the same d = 5, a = 5, w = 2.466 with "
+          "cos forcing, a phase shift of ours; the papers themselves were not checked here). chaoszoo "
+          "annotate records lambda_1 = 0.099 +- 0.005 and lambda_3 = -6.84 (adaptive). The earlier "
+          "w = 2.463 sat at the edge of chaos (lambda_1 = 0.033). dysts's parameters (a = 1.2, mu = 8.53, "
+          "w = 0.63, kept in extra['dysts_params']) give a torus: lambda_1 = 0.000 and lambda_2 = -0.014. "
+          "The period is the spectral peak of a long run (four forcing periods; dysts: 14.48); the ic is a "
+          "point of a long orbit. The forcing phase z (dz/dt = w) grows without bound; postprocess=True "
+          "returns sin(z), as dysts does.",
     extra={"unbounded_indices": (2,), "postprocess": _phase_output(2, "sin"),
            "dysts_params": {"a": 1.2, "mu": 8.53, "w": 0.63}},
 )

@@ -47,6 +47,29 @@ RENAMED: dict[str, dict[str, str]] = {"map": {"Duffing": "DuffingMap"}}
 #: Attributes (besides the parameters) that may be assigned on an instance.
 _SETTABLE = frozenset({"ic", "params", "dt", "period", "mean", "std", "maximum_lyapunov_estimated"})
 
+#: dysts's array parameters, flattened into scalar catalog parameters:
+#: ``{system: {array name: (shape, first index, missing leading entries)}}``. Element
+#: ``(i, j)`` of a matrix ``w`` is the scalar ``w{i + first}{j + first}``; element ``i`` of a
+#: vector is ``name{i + first}``. MultiChua's ``c[0]`` (always 0, unused by the equations) has
+#: no scalar: it reads as 0 and must stay 0 when assigned.
+ARRAY_PARAMS: dict[str, dict[str, tuple[tuple[int, ...], int, int]]] = {
+    "BeerRNN": {"tau": ((3,), 1, 0), "theta": ((3,), 1, 0), "w": ((3, 3), 1, 0)},
+    "BickleyJet": {"eps": ((3,), 1, 0), "k": ((3,), 1, 0), "sigma": ((3,), 1, 0)},
+    "Hopfield": {"k": ((6, 6), 0, 0)},
+    "InteriorSquirmer": {"a": ((5,), 0, 0), "g": ((5,), 0, 0)},
+    "MacArthur": {"c": ((5, 5), 0, 0), "k": ((5, 5), 0, 0), "s": ((5,), 0, 0)},
+    "MultiChua": {"c": ((6,), 0, 1), "m": ((6,), 0, 0)},
+}
+
+
+def _array_names(system: str, array: str) -> list[str | None]:
+    """Scalar parameter names of the elements of a dysts array, in C order (``None``: fixed 0)."""
+    shape, first, missing = ARRAY_PARAMS[system][array]
+    names: list[str | None] = []
+    for flat, idx in enumerate(np.ndindex(*shape)):
+        names.append(None if flat < missing else array + "".join(str(i + first) for i in idx))
+    return names
+
 
 def dysts_name(cz_name: str, kind: str) -> str:
     """The dysts spelling of a catalog name (identity except for :data:`RENAMED` entries)."""
@@ -137,12 +160,16 @@ class _Base:
             params = object.__getattribute__(self, "_system").params
             if name in params:
                 return params[name]
+            if name in ARRAY_PARAMS.get(type(self)._cz_name, {}):
+                return self._get_array(name)
         raise AttributeError(self._no_attribute(name))
 
     def __setattr__(self, name: str, value) -> None:
         system: System = self._system
         if name in system.params:
-            object.__setattr__(self, "_system", system.with_params(**{name: value}))
+            object.__setattr__(self, "_system", system.with_params(**self._checked_params({name: value})))
+        elif name in ARRAY_PARAMS.get(type(self)._cz_name, {}):
+            self._set_array(name, value)
         elif name in _SETTABLE:
             getattr(type(self), "_set_" + name)(self, value)
         elif hasattr(type(self), name) and not name.startswith("_"):
@@ -151,7 +178,48 @@ class _Base:
             raise AttributeError(self._no_attribute(name) + " Assigning it would have no effect, so it is refused.")
 
     def __dir__(self):
-        return sorted(set(super().__dir__()) | set(self._system.params))
+        return sorted(set(super().__dir__()) | set(self._system.params)
+                      | set(ARRAY_PARAMS.get(type(self)._cz_name, {})))
+
+    # --- parameters: integers and dysts's arrays ----------------------------------------
+    def _checked_params(self, values: Mapping) -> dict:
+        """``values`` as plain floats; integer parameters must be given integral values."""
+        out = {}
+        integer = self._system.declaration.integer_params
+        for key, v in values.items():
+            if key in integer:
+                try:
+                    f = float(np.asarray(v, dtype=np.float64))
+                except (TypeError, ValueError):
+                    f = math.nan
+                if not math.isfinite(f) or f != round(f):
+                    raise InvalidArgumentError(
+                        f"{self.name}.{key} must be an integer (it counts something in the equations); "
+                        f"got {v!r}. Assign a whole number, e.g. {self.name}.{key} = {int(self.params[key])}.")
+                v = float(round(f))
+            out[key] = v
+        return out
+
+    def _get_array(self, array: str) -> np.ndarray:
+        shape = ARRAY_PARAMS[type(self)._cz_name][array][0]
+        p = self._system.params
+        return np.array([0.0 if k is None else p[k] for k in _array_names(type(self)._cz_name, array)]).reshape(shape)
+
+    def _set_array(self, array: str, value) -> None:
+        shape = ARRAY_PARAMS[type(self)._cz_name][array][0]
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"{self.name}.{array} must be a numeric array of shape {shape}; got {value!r}.") from None
+        if arr.shape != shape:
+            raise InvalidArgumentError(f"{self.name}.{array} must have shape {shape} (dysts's layout); got {arr.shape}.")
+        names = _array_names(type(self)._cz_name, array)
+        flat = arr.reshape(-1)
+        for k, v in zip(names, flat):
+            if k is None and v != 0.0:
+                raise InvalidArgumentError(f"{self.name}.{array}[0] is not used by the equations and must be 0; got {v!r}.")
+        new = {k: float(v) for k, v in zip(names, flat) if k is not None}
+        object.__setattr__(self, "_system", self._system.with_params(**new))
 
     def _no_attribute(self, name: str) -> str:
         params = list(object.__getattribute__(self, "_system").params)
@@ -163,7 +231,11 @@ class _Base:
     def _set_params(self, value) -> None:
         if not isinstance(value, Mapping):
             raise InvalidArgumentError(f"{self.name}.params must be a mapping of parameter name to value; got {value!r}.")
-        object.__setattr__(self, "_system", self._system.with_params(**dict(value)))
+        value = dict(value)
+        arrays = ARRAY_PARAMS.get(type(self)._cz_name, {})
+        for array in [k for k in value if k in arrays and k not in self._system.params]:
+            self._set_array(array, value.pop(array))
+        object.__setattr__(self, "_system", self._system.with_params(**self._checked_params(value)))
 
     def _set_ic(self, value) -> None:
         object.__setattr__(self, "_system", self._system.with_ic(np.atleast_1d(np.asarray(value, dtype=np.float64))))
@@ -288,7 +360,7 @@ class _Base:
         return None if value is None else np.asarray(value, dtype=np.float64)
 
     def has_jacobian(self) -> bool:
-        """Always ``True``: chaoszoo derives every Jacobian by automatic differentiation."""
+        """``True``: chaoszoo derives every Jacobian by automatic differentiation (delay systems: ``False``)."""
         return True
 
     def transform_ic(self, transform_fn: Callable) -> bool:
@@ -302,12 +374,14 @@ class _Base:
     def transform_params(self, transform_fn: Callable) -> bool:
         """Replace every parameter by ``transform_fn(name, value, system=self)``.
 
-        Returns False, changing nothing, when any call returns ``None``.
+        Integer parameters (counts such as a Hill exponent) are left unchanged (dysts perturbed
+        them into non-integers). Returns False, changing nothing, when any call returns ``None``.
         """
-        new = {k: transform_fn(k, v, system=self) for k, v in sorted(self.params.items())}
+        integer = self._system.declaration.integer_params
+        new = {k: transform_fn(k, v, system=self) for k, v in sorted(self.params.items()) if k not in integer}
         if any(v is None for v in new.values()):
             return False
-        self.params = new
+        self.params = {k: float(np.asarray(v, dtype=np.float64)) for k, v in new.items()}
         return True
 
     # --- shared pieces of make_trajectory ------------------------------------------
@@ -515,6 +589,10 @@ class DynSysDelay(_Base):
             raise InvalidArgumentError(f"{self.name}.ic must be finite numbers (the first is the constant history); got {value!r}.")
         arr.setflags(write=False)
         object.__setattr__(self, "_delay_ic", arr)
+
+    def has_jacobian(self) -> bool:
+        """``False``, as in dysts: ``jac`` needs the delayed state too, so ``jac(X, t)`` of a flow does not apply."""
+        return False
 
     @property
     def tau(self) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from chaoszoo.compat.dysts import flows as _flows
 from chaoszoo.compat.dysts import maps as _maps
 from chaoszoo.compat.dysts.base import _Base, listed, system_class
-from chaoszoo.errors import ChaoszooError, InvalidArgumentError
+from chaoszoo.errors import ChaoszooError, IntegrationError, InvalidArgumentError
 
 #: dysts's system classes and the catalog kinds each one covers.
 SYS_CLASSES: dict[str, tuple[str, ...]] = {
@@ -80,7 +81,9 @@ def make_trajectory_ensemble(n: int, use_tqdm: bool = True, use_multiprocessing:
             (less ``exclude``). Names resolve among maps first when ``sys_class="discrete"``,
             otherwise among flows first.
         event_fns: must be ``None`` (solver events are not supported).
-        silent_errors: on a failing system store ``None`` instead of raising.
+        silent_errors: on a failing system (bad options) store ``None`` instead of raising. A
+            system whose solution blows up is always stored as ``None`` with a warning, as dysts
+            does (its ``make_trajectory`` returns ``None`` on a solver failure).
         multiprocessing_kwargs: accepted and unused.
         kwargs: passed to every ``make_trajectory`` call.
 
@@ -104,6 +107,12 @@ def make_trajectory_ensemble(n: int, use_tqdm: bool = True, use_multiprocessing:
         model = _resolve(entry, sys_class)
         try:
             out[model.name] = model.make_trajectory(n, **kwargs)
+        except IntegrationError as err:
+            # dysts's make_trajectory returns None when the solver fails (a blow-up), and the
+            # ensemble stores that None whatever silent_errors says; so does this layer, with a warning
+            warnings.warn(f"make_trajectory_ensemble: {model.name} blew up; its entry is None. {err}",
+                          UserWarning, stacklevel=2)
+            out[model.name] = None
         except ChaoszooError:
             if not silent_errors:
                 raise
