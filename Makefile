@@ -28,7 +28,7 @@ run: $(STAMP)
 
 ## make test: the whole test suite (the slow, catalog-wide tests included)
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest -n auto -q --durations=15
+	$(BIN)/python -m pytest -n auto --dist loadgroup -q --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"

@@ -35,7 +35,8 @@ def ensure_data(protocol: "str | ForecastProtocol", system: str) -> str:
     result = build(protocol.preset.replace(systems=(system,)), out, jobs=1, progress=False)
     rec = result.manifest.get("systems", {}).get(system)
     if rec is None:
-        reason = result.manifest.get("failed", {}).get(system, {}).get("error", "unknown reason")
+        rec = result.manifest.get("failed", {}).get(system, {})
+        reason = rec.get("failed") or rec.get("error") or "unknown reason"
         raise DatasetError(f"No {protocol.preset.name} data for {system!r}: generation failed ({reason}).")
     return rec["sha256"]
 
