@@ -15,6 +15,7 @@ Usage::
 
     python benchmarks/bench_dataset.py                          # whole standard preset
     python benchmarks/bench_dataset.py --systems Lorenz Rossler Thomas --n-ics 4 --jobs 2
+    python benchmarks/bench_dataset.py --status /tmp/standard    # figures of a (partial) build
 """
 
 from __future__ import annotations
@@ -85,8 +86,30 @@ def dysts_side(systems, n_ics: int) -> dict:
                 points_per_second=total / seconds if seconds else float("nan"))
 
 
+def build_status(path: str) -> dict:
+    """Figures of a finished or interrupted build in ``path``: systems done, rows, bytes, and,
+    when finished, the SHA-256 of manifest.json (the fingerprint published in docs/datasets.md)."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(path)
+    manifest = root / "manifest.json"
+    if manifest.is_file():
+        doc = json.loads(manifest.read_text())
+        return dict(finished=True, systems=len(doc["systems"]), failed=sorted(doc["failed"]),
+                    trajectories=doc["trajectories"], bytes=sum(f["bytes"] for f in doc["files"].values()),
+                    manifest_sha256=hashlib.sha256(manifest.read_bytes()).hexdigest())
+    records = [json.loads(p.read_text()) for p in sorted((root / ".chaoszoo-build").glob("*.json")) if p.name != "build.json"]
+    planned = len(json.loads((root / ".chaoszoo-build" / "build.json").read_text())["systems"])
+    return dict(finished=False, systems=len(records), planned=planned,
+                trajectories=sum(r.get("rows", 0) or 0 for r in records),
+                bytes=sum(r.get("bytes", 0) or 0 for r in records))
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--status", default=None, metavar="DIR",
+                   help="only print the figures of a (possibly unfinished) build in DIR")
     p.add_argument("--systems", nargs="*", default=None, help="restrict to these systems")
     p.add_argument("--n-ics", type=int, default=None, help="initial conditions per split (default: preset's 20)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
@@ -95,6 +118,9 @@ def main(argv=None) -> None:
     p.add_argument("--dysts-only", default=None, help=argparse.SUPPRESS)  # internal: JSON [systems, n_ics]
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    if args.status:
+        print(json.dumps(build_status(args.status), indent=1))
+        return
     if args.dysts_only:
         systems, n_ics = json.loads(args.dysts_only)
         print(json.dumps(dysts_side(systems, n_ics)))
