@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "chaoszoo.cli.forecast",
     "chaoszoo.cli.experiments",
     "chaoszoo.cli.features",
+    "chaoszoo.cli.atlas",
 )
 
 for _module in _COMMAND_MODULES:
