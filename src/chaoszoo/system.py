@@ -17,6 +17,33 @@ from chaoszoo.engine.simulate import check_ics, check_params
 from chaoszoo.errors import InvalidArgumentError, UnknownParameterError
 
 
+def _number(value, what: str) -> float:
+    """A finite float from a number (strings, booleans and arrays are refused)."""
+    if isinstance(value, (str, bytes, bool, np.bool_)) or np.ndim(value) != 0:
+        raise InvalidArgumentError(f"{what} must be a number; got {value!r} ({type(value).__name__}).")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{what} must be a number; got {value!r} ({type(value).__name__}).") from None
+    if not math.isfinite(v):
+        raise InvalidArgumentError(f"{what} must be finite; got {value!r}.")
+    return v
+
+
+def _numeric_array(value, what: str) -> np.ndarray:
+    """A float64 array from numbers; strings, booleans and objects give a clear error."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nesting
+        raise InvalidArgumentError(f"{what} must be an array of numbers; got {value!r}.") from None
+    if arr.dtype.kind not in "iuf" and not (arr.dtype.kind == "O" and arr.size and
+                                          all(isinstance(x, (int, float, np.integer, np.floating))
+                                              and not isinstance(x, bool) for x in arr.ravel())):
+        shown = repr(value) if len(repr(value)) < 80 else repr(value)[:77] + "..."
+        raise InvalidArgumentError(f"{what} must be an array of numbers; got {shown} (dtype {arr.dtype}).")
+    return arr.astype(np.float64)
+
+
 @dataclass(frozen=True)
 class Trajectory:
     """A sampled trajectory: ``t`` of shape ``(n,)`` and ``values`` of shape ``(n, d)``."""
@@ -62,16 +89,12 @@ class System:
             if unknown:
                 raise UnknownParameterError(decl.name, unknown, decl.params)
             for k, v in params.items():
-                try:
-                    v = float(v)
-                except (TypeError, ValueError):
-                    raise InvalidArgumentError(f"{decl.name}: parameter {k!r} must be a number; got {v!r}.") from None
-                if not math.isfinite(v):
-                    raise InvalidArgumentError(f"{decl.name}: parameter {k!r} must be finite; got {v!r}.")
-                merged[k] = v
+                merged[k] = _number(v, f"{decl.name}: parameter {k!r}")
         object.__setattr__(self, "_decl", decl)
         object.__setattr__(self, "_params", MappingProxyType(merged))
-        ic_arr = np.array(decl.ic if ic is None else ic, dtype=np.float64)
+        ic_arr = np.array(decl.ic, dtype=np.float64) if ic is None else _numeric_array(ic, f"{decl.name}: ic").copy()
+        if ic_arr.ndim != 1:
+            raise InvalidArgumentError(f"{decl.name}: ic must be one state vector; got shape {ic_arr.shape}.")
         ic_arr = check_ics(decl, ic_arr[None, :])[0]
         ic_arr.setflags(write=False)
         object.__setattr__(self, "_ic", ic_arr)
@@ -130,14 +153,17 @@ class System:
     def _p(self, params) -> Params:
         if params is None:
             return Params(self._params)
+        if not isinstance(params, Mapping):
+            raise InvalidArgumentError(f"{self.name}: params must be a mapping of parameter name to number; "
+                                       f"got {params!r}.")
         unknown = set(params) - set(self._params)
         if unknown:
             raise UnknownParameterError(self.name, unknown, self._params)
-        return Params({**self._params, **{k: float(v) for k, v in params.items()}})
+        return Params({**self._params, **{k: _number(v, f"{self.name}: parameter {k!r}") for k, v in params.items()}})
 
     def _x(self, x) -> np.ndarray:
-        return check_ics(self._decl, np.asarray(x, dtype=np.float64)[None, :])[0] if np.ndim(x) == 1 \
-            else check_ics(self._decl, np.atleast_2d(np.asarray(x, dtype=np.float64)))[0]
+        x = _numeric_array(x, f"{self.name}: state")
+        return check_ics(self._decl, x[None, :])[0] if x.ndim == 1 else check_ics(self._decl, np.atleast_2d(x))[0]
 
     def rhs(self, x, t: float = 0.0, params: Mapping[str, float] | None = None, x_delayed=None) -> np.ndarray:
         """The vector field at ``x`` (for maps: the next state). NumPy evaluation.
@@ -215,9 +241,24 @@ class System:
 
     @property
     def lyapunov_time(self) -> float | None:
-        """``1 / max_lyapunov``; ``None`` if not recorded or not positive."""
+        """``1 / max_lyapunov``; ``None`` if not recorded or not clearly positive.
+
+        An exponent within two standard errors of zero, or below ``1e-6`` per period (a
+        Lyapunov time longer than a million periods, as for the quasi-periodic Torus, whose
+        recorded exponent is 3e-16), gives no finite Lyapunov time.
+        """
+        return None if self._no_lyapunov_time() else 1.0 / self.max_lyapunov
+
+    def _no_lyapunov_time(self) -> str | None:
+        """Why the system has no finite Lyapunov time (``None`` if it has one)."""
         lam = self.max_lyapunov
-        return 1.0 / lam if lam is not None and lam > 0 else None
+        if lam is None:
+            return "it has no recorded largest Lyapunov exponent (run `chaoszoo annotate`)"
+        err = (self._invariant("lyapunov_stderr") or [0.0])[0]
+        if not (lam > 2 * err and lam * self.period > 1e-6):
+            return (f"its recorded largest Lyapunov exponent, {lam:.3g} +- {err:.2g}, is zero within its error "
+                    "(it is not chaotic at these parameters)")
+        return None
 
     # --- simulation ---------------------------------------------------------------
     def trajectory(self, n: int, pts_per_period: int | None = None, dt: float | None = None,
@@ -251,11 +292,17 @@ class System:
             InvalidArgumentError: bad options; UnknownParameterError: unknown parameter names;
             IntegrationError: the solution blew up (names the time and the parameters).
         """
+        if pts_per_lyapunov_time is not None and self.kind != "map" and self._no_lyapunov_time():
+            raise InvalidArgumentError(
+                f"{self.name} has no finite Lyapunov time: {self._no_lyapunov_time()}. "
+                "Use pts_per_period or dt instead.")
         grid, transient = resolve_grid(n, kind=self.kind, period=self.period,
                                        pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient,
                                        pts_per_lyapunov_time=pts_per_lyapunov_time,
                                        max_lyapunov=self.max_lyapunov if pts_per_lyapunov_time is not None else None)
-        ic = self._ic if ic is None else np.asarray(ic, dtype=np.float64)
+        if not isinstance(postprocess, (bool, np.bool_)):
+            raise InvalidArgumentError(f"postprocess must be True or False; got {postprocess!r}.")
+        ic = self._ic if ic is None else _numeric_array(ic, f"{self.name}: ic")
         if np.ndim(ic) != 1:
             raise InvalidArgumentError(f"{self.name}: ic must be one state vector of length {self.dimension}; "
                                        f"got shape {np.shape(ic)}. Use ensemble() for several.")
@@ -290,14 +337,17 @@ class System:
         param_map = _param_arrays(self, params)
         k_params = max([len(np.atleast_1d(v)) for v in param_map.values()] or [1])
         if ics is not None:
-            ics = np.asarray(ics, dtype=np.float64)
+            ics = _numeric_array(ics, f"{self.name}: ics")
             if ics.ndim == 1:
                 ics = ics[None, :]
         elif n_ics is not None:
             from chaoszoo.engine.grid import positive_int
+            from chaoszoo.engine.limits import check_run
             from chaoszoo.engine.simulate import derived_seed
 
             n_ics = positive_int(n_ics, "n_ics")
+            # sized before the initial conditions are drawn
+            check_run(self.name, self.kind, n_ics, grid.n + transient, self.dimension, grid.dt, self.period)
             rng = np.random.default_rng(derived_seed(self.name, "ensemble", seed))
             scale = 1e-2 * (np.abs(self._ic) + 1e-2)
             ics = self._ic + scale * rng.standard_normal((n_ics, self.dimension))
@@ -320,7 +370,7 @@ def _param_arrays(system: System, params) -> dict:
         unknown = set(params) - set(system.params)
         if unknown:
             raise UnknownParameterError(system.name, unknown, system.params)
-        return {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+        return {k: _numeric_array(v, f"{system.name}: parameter {k!r}") for k, v in params.items()}
     rows = list(params)
     if not rows or not all(isinstance(r, Mapping) for r in rows):
         raise InvalidArgumentError("params must be a mapping of name to value(s) or a non-empty list of mappings.")
@@ -328,7 +378,8 @@ def _param_arrays(system: System, params) -> dict:
     unknown = names - set(system.params)
     if unknown:
         raise UnknownParameterError(system.name, unknown, system.params)
-    return {n: np.array([float(r.get(n, system.params[n])) for r in rows]) for n in names}
+    return {n: np.array([_number(r.get(n, system.params[n]), f"{system.name}: parameter {n!r}") for r in rows])
+            for n in names}
 
 
 def get(name: str, **params) -> System:

@@ -76,6 +76,7 @@ import numpy as np
 
 from chaoszoo.engine._jax import x64
 from chaoszoo.engine.fields import jax_field
+from chaoszoo.engine.limits import MAX_PERIODS, interruptible
 from chaoszoo.errors import ConvergenceError, InvalidArgumentError
 
 #: Default settings; times for flows and delays are in units of the system's period.
@@ -463,12 +464,17 @@ def _initial(sys, ics: np.ndarray, st, k: int, seed: int):
     return Y, V
 
 
+@interruptible  # Ctrl-C returns control at once, even inside one long XLA loop
 def _run(sys, n_exponents=None, t_total=None, transient=None, ic=None, params=None, n_ics=1,
          seed=None, steps_per_period=None, points_per_delay=None, qr_every=None, method=None) -> LyapunovResult:
     from chaoszoo.engine.simulate import derived_seed
 
     sys = _as_system(sys)
     st = _settings(sys, n_exponents, t_total, transient, steps_per_period, points_per_delay, qr_every)
+    if st["t_total"] + st["transient"] > MAX_PERIODS:  # the engine's step budget
+        raise InvalidArgumentError(
+            f"{sys.name}: t_total + transient = {st['t_total'] + st['transient']:.3g} periods; at most "
+            f"{MAX_PERIODS:,} periods are integrated in one call (the step budget). Use a shorter t_total.")
     method = method_for(sys, method)
     k = st["n_exponents"]
     n_ics = _positive(n_ics, "n_ics", True)

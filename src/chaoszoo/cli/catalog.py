@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from chaoszoo.cli import main
-from chaoszoo.cli._common import enable_compilation_cache, fail
+from chaoszoo.cli._common import IMAGE_SUFFIXES, check_output_path, enable_compilation_cache, fail
 
 
 @main.command("list")
@@ -106,8 +106,7 @@ def simulate_cmd(name, n, pts_per_period, dt, transient, noise, seed, param, out
     import chaoszoo as cz
     from chaoszoo.io import SUFFIXES, write_trajectory
 
-    if out.suffix not in SUFFIXES:
-        fail(f"--out must end in one of {', '.join(SUFFIXES)}; got {str(out)!r}.")
+    out = check_output_path(out, SUFFIXES)
     enable_compilation_cache()
     t0 = time.perf_counter()
     try:
@@ -129,6 +128,7 @@ def plot_cmd(name, n, pts_per_period, dt, transient, noise, seed, param, out):
     import chaoszoo as cz
     from chaoszoo.plotting import plot_attractor
 
+    out = check_output_path(out, IMAGE_SUFFIXES)
     enable_compilation_cache()
     try:
         with _spinner(f"simulating {name}"):
@@ -208,6 +208,11 @@ def run_cmd(out, jobs, periods, kind):
     import chaoszoo as cz
     from chaoszoo.plotting import plot_gallery
 
+    out = check_output_path(out, IMAGE_SUFFIXES)  # before simulating everything
+    if jobs is not None and jobs < 1:
+        fail(f"--jobs must be a positive integer; got {jobs}.")
+    if periods < 1:
+        fail(f"--periods must be a positive integer; got {periods}.")
     names = cz.names(kind=kind)
     jobs = jobs or os.cpu_count() or 1
     t0 = time.perf_counter()

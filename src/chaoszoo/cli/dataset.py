@@ -21,7 +21,7 @@ def dataset() -> None:
               help="Only these systems (repeat the option, or separate names with commas).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--address", default=None, help="Ray cluster address (default: start a local Ray instance).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per core, at least 8 systems each; $CHAOSZOO_JOBS).")
 @click.option("--no-progress", is_flag=True, help="Do not show progress bars.")
 def build_cmd(preset, out, systems, executor, address, jobs, no_progress):
     """Build (or resume) a collection in OUT."""

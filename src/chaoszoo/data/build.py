@@ -20,6 +20,7 @@ the output directory must be on a file system shared by all Ray nodes).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from chaoszoo.data import storage
 from chaoszoo.data.presets import Preset, get_preset
-from chaoszoo.errors import DatasetError, IntegrationError, InvalidArgumentError
+from chaoszoo.errors import DatasetError, IntegrationError, InvalidArgumentError, MissingExtraError
 
 EXECUTORS = ("local", "ray")
 
@@ -161,7 +162,40 @@ def _prepare(root: Path, preset: Preset, systems: tuple[str, ...], fingerprint: 
 def _progress(total: int, enabled: bool, desc: str):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="system", disable=not enabled, dynamic_ncols=True, file=sys.stderr)
+    return tqdm(total=total, desc=desc, unit="trajectory", disable=not enabled, dynamic_ncols=True,
+                file=sys.stderr)
+
+
+def expected_trajectories(name: str, preset: Preset) -> int:
+    """Trajectories a system contributes when no variant is skipped (the progress bar's unit)."""
+    import chaoszoo as cz
+
+    system = cz.get(name)
+    members = len(preset.splits) * preset.n_ics * preset.n_param_sets
+    views = 2 if preset.univariate else 1
+    noisy = 2 if preset.noise_level > 0 else 1
+    grids = len(preset.granularities) * noisy
+    if preset.lyapunov and system.kind != "map" and system.lyapunov_time is not None:
+        grids += noisy if preset.lyapunov_noisy else 1
+    return members * views * grids
+
+
+#: Systems per worker below which another worker does not pay for its start-up: each worker
+#: imports JAX and compiles its own solvers (10-20 s per state dimension on one core). The
+#: quick preset (3 systems) took 25 s in one process and 52-113 s with two workers.
+SYSTEMS_PER_WORKER = 8
+
+
+def default_jobs(pending: int) -> int:
+    """Worker processes when ``jobs`` is not given: ``$CHAOSZOO_JOBS`` if set, else one per
+    core but at least :data:`SYSTEMS_PER_WORKER` systems per worker (so small builds run in
+    this process)."""
+    env = os.environ.get("CHAOSZOO_JOBS", "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise InvalidArgumentError(f"CHAOSZOO_JOBS must be a positive integer; got {env!r}.")
+        return int(env)
+    return max(1, min(os.cpu_count() or 1, pending // SYSTEMS_PER_WORKER))
 
 
 def build(preset: "str | Preset", out, *, systems=None, executor: str = "local", jobs: int | None = None,
@@ -174,7 +208,8 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
             or a finished one (checked; corrupt or missing shards are regenerated).
         systems: restrict the preset to these catalog names.
         executor: ``"local"`` (process pool) or ``"ray"``.
-        jobs: worker processes for the local executor (default: the number of CPU cores;
+        jobs: worker processes for the local executor (default: :func:`default_jobs`, one per
+            core but at least 8 systems per worker, so small builds run in this process;
             ``1`` runs in this process).
         address: Ray cluster address (default: start a local Ray instance).
         progress: show a tqdm progress bar on stderr.
@@ -186,6 +221,7 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
         InvalidArgumentError: unknown preset or executor, bad ``jobs``.
         DatasetError: ``out`` holds something else, a system is missing from the catalog,
             or the disk is full (completed shards are kept; run again to resume).
+        MissingExtraError: ``executor="ray"`` without Ray installed (nothing is created).
     """
     from chaoszoo import __version__
 
@@ -198,6 +234,8 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
         raise InvalidArgumentError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}.")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise InvalidArgumentError(f"jobs must be a positive integer or None; got {jobs!r}.")
+    if executor == "ray" and importlib.util.find_spec("ray") is None:  # before touching the output directory
+        raise MissingExtraError("The ray executor", "ray", "ray")
     names = resolve_systems(preset)
     decl_hashes = {n: storage.system_hash(n) for n in names}
     fingerprint = {"settings": preset.settings(), "systems": list(names), "declarations": decl_hashes,
@@ -213,27 +251,37 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
     done = _prepare(root, preset, names, fingerprint)
     pending = [n for n in names if n not in done]
     records = dict(done)
-    bar = _progress(len(names), progress, f"chaoszoo dataset {preset.name}")
-    bar.update(len(done))
-    counts = {"trajectories": 0, "t0": time.perf_counter()}
+    nominal = {n: expected_trajectories(n, preset) for n in names}
+    bar = _progress(sum(nominal.values()), progress, f"chaoszoo dataset {preset.name}")
+    counts = {"systems": 0, "trajectories": 0, "t0": time.perf_counter()}
+
+    def advance(rec: dict) -> None:
+        # the bar counts trajectories; a system's skipped variants leave the total
+        made = rec.get("trajectories", 0) or 0
+        bar.total -= nominal[rec["system"]] - made
+        counts["systems"] += 1
+        bar.update(made)
+
+    for rec in done.values():
+        advance(rec)
 
     def finished(rec: dict) -> None:
         records[rec["system"]] = rec
         counts["trajectories"] += rec.get("trajectories", 0) or 0
         rate = counts["trajectories"] / max(1e-9, time.perf_counter() - counts["t0"])
-        bar.set_postfix_str(f"{rec['system']} | {counts['trajectories']} trajectories, {rate:.0f}/s")
-        bar.update(1)
+        bar.set_postfix_str(f"{counts['systems'] + 1}/{len(names)} systems, last {rec['system']}, {rate:.0f}/s")
+        advance(rec)
 
     settings = preset.settings()
     try:
         if pending:
             if executor == "ray":
                 _run_ray(str(root), settings, pending, address, finished)
-            elif (jobs or os.cpu_count() or 1) == 1 or len(pending) == 1 and jobs is None:
+            elif (jobs or default_jobs(len(pending))) == 1:
                 for name in pending:
                     finished(build_system(str(root), settings, name))
             else:
-                _run_pool(str(root), settings, pending, jobs or os.cpu_count() or 1, finished)
+                _run_pool(str(root), settings, pending, jobs or default_jobs(len(pending)), finished)
     except BaseException:
         storage.remove_temp_files(root)
         raise

@@ -138,7 +138,12 @@ class Trajectories:
 def _choice(value, name: str, allowed: tuple):
     if value is None:
         return None
-    vals = (value,) if isinstance(value, (str, bool)) else tuple(value)
+    if isinstance(value, (str, bool, np.bool_)):
+        vals = (value,)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        vals = tuple(value)
+    else:
+        raise InvalidArgumentError(f"{name} must be one of {allowed} (or a list of them, or None); got {value!r}.")
     for v in vals:
         if v not in allowed or (isinstance(v, bool) != isinstance(allowed[0], bool)):
             raise InvalidArgumentError(f"{name} must be one of {allowed} (or a list of them, or None); got {value!r}.")
@@ -154,8 +159,9 @@ def _resolve(path_or_preset, progress: bool) -> Path:
         target = preset_path(preset)
         if not (target / storage.MANIFEST).is_file():
             print(f"chaoszoo: dataset preset {preset.name!r} is not built yet; building it once into {target} "
-                  "(set CHAOSZOO_CACHE to choose another place). Later loads read it from there.", file=sys.stderr)
-            build(preset, target, progress=progress)
+                  "(set CHAOSZOO_CACHE to choose another place), in a separate process so that this works from "
+                  "any script. Later loads read it from there.", file=sys.stderr)
+            _build_in_subprocess(preset, target, progress)
         return target
     if not isinstance(path_or_preset, (str, os.PathLike)):
         raise InvalidArgumentError(f"load() takes a dataset directory or a preset name; got {path_or_preset!r}.")
@@ -164,6 +170,71 @@ def _resolve(path_or_preset, progress: bool) -> Path:
         raise DatasetError(f"No dataset directory at {str(path)!r}, and it is not a preset name "
                            f"({', '.join(PRESETS)}). Build one with `chaoszoo dataset build --preset P --out DIR`.")
     return path
+
+
+def _build_in_subprocess(preset: Preset, target: Path, progress: bool) -> None:
+    """Build a preset in a fresh Python process.
+
+    The build's process pool uses the ``spawn`` start method, which re-imports the caller's
+    main module in every worker: from a plain script without an ``if __name__ == "__main__":``
+    guard that would start the script again. A child process whose main module is chaoszoo's
+    own does not have the problem. The child dies with this process (and so do its workers).
+    """
+    import json
+    import subprocess
+
+    code = ("import json, sys\n"
+            "from chaoszoo.workers import die_with_parent\n"
+            "die_with_parent()\n"
+            "from chaoszoo.data.build import build\n"
+            "from chaoszoo.data.presets import Preset\n"
+            "from chaoszoo.workers import sigterm_raises\n"
+            "with sigterm_raises():\n"
+            "    build(Preset.from_settings(json.loads(sys.argv[1])), sys.argv[2], progress=sys.argv[3] == '1')\n")
+    args = [sys.executable, "-c", code, json.dumps(preset.settings()), str(target), "1" if progress else "0"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)  # stderr shared: the progress bar shows
+    try:
+        proc.wait()
+    except BaseException:  # Ctrl-C: stop the build (it resumes next time)
+        proc.terminate()
+        proc.wait()
+        raise
+    if proc.returncode != 0:
+        raise DatasetError(f"Building preset {preset.name!r} into {target} failed (exit status {proc.returncode}; "
+                           f"the reason is printed above). `chaoszoo dataset build --preset {preset.name} --out "
+                           f"{target}` resumes what was done.")
+
+
+#: Shards whose checksum was confirmed: path -> (size, modification time in ns, sha256).
+_VERIFIED: dict[str, tuple[int, int, str]] = {}
+
+
+def check_shard(path: Path, expected: dict, root: Path) -> None:
+    """Check a shard against the manifest's size and SHA-256 before reading it.
+
+    The size is compared every time (a stat); the checksum once per file, then cached by
+    size and modification time, so repeated loads cost nothing.
+
+    Raises:
+        DatasetError: the shard is missing, truncated or altered.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        raise DatasetError(f"Shard {path} is missing; run `chaoszoo dataset verify {root}` and rebuild.") from None
+    sha, size = expected.get("sha256"), expected.get("bytes")
+    advice = (f"Run `chaoszoo dataset verify {root}`, then `chaoszoo dataset build` with the same options "
+              "to regenerate it.")
+    if size is not None and st.st_size != size:
+        raise DatasetError(f"Shard {path} has {st.st_size} bytes but the manifest lists {size}: it is truncated "
+                           f"or altered. {advice}")
+    key = str(path.resolve())
+    if _VERIFIED.get(key) == (st.st_size, st.st_mtime_ns, sha):
+        return
+    if sha is not None and storage.sha256_file(path) != sha:
+        raise DatasetError(f"Shard {path} does not match its SHA-256 checksum in the manifest: its bytes were "
+                           f"altered. {advice}")
+    _VERIFIED[key] = (st.st_size, st.st_mtime_ns, sha)
 
 
 def load(path_or_preset, system=None, split=None, granularity=None, noisy=None, univariate=None, *,
@@ -181,11 +252,13 @@ def load(path_or_preset, system=None, split=None, granularity=None, noisy=None, 
         :class:`Trajectories`, rows ordered by system, then as stored.
 
     Raises:
-        DatasetError: not a dataset directory, or a shard is missing.
+        DatasetError: not a dataset directory, or a shard is missing, truncated or altered
+            (checked against the manifest's sizes and SHA-256 checksums, once per file).
         UnknownSystemError: a name not in the catalog (``DatasetError`` if in the catalog but not in the collection).
         InvalidArgumentError: bad filter values.
     """
     import pandas as pd
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.dataset as pads
 
@@ -218,9 +291,12 @@ def load(path_or_preset, system=None, split=None, granularity=None, noisy=None, 
     metas, values = [], []
     for n in names:
         path = root / in_set[n]["file"]
-        if not path.is_file():
-            raise DatasetError(f"Shard {path} is missing; run `chaoszoo dataset verify {root}` and rebuild.")
-        table = pads.dataset(path, format="parquet").to_table(filter=expr)
+        check_shard(path, manifest.get("files", {}).get(in_set[n]["file"], in_set[n]), root)
+        try:
+            table = pads.dataset(path, format="parquet").to_table(filter=expr)
+        except (OSError, ValueError, pa.ArrowException) as err:  # unreadable despite the checksum
+            raise DatasetError(f"Shard {path} cannot be read ({type(err).__name__}: {str(err)[:200]}). "
+                               f"Run `chaoszoo dataset verify {root}` and rebuild it.") from None
         if not table.num_rows:
             continue
         metas.append(table.drop_columns(["values"]).to_pandas())

@@ -33,6 +33,8 @@ class TimeGrid:
 
 
 def positive_int(value, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentError(f"{name} must be a positive integer; got {value!r} (a boolean).")
     try:
         v = operator.index(value)
     except TypeError:
@@ -46,6 +48,8 @@ def positive_int(value, name: str) -> int:
 
 
 def positive_float(value, name: str) -> float:
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise InvalidArgumentError(f"{name} must be a positive number; got {value!r}.")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -76,6 +80,8 @@ def resolve_grid(n, *, kind: str, period: float, default_dt: float | None = None
             f"Give at most one of pts_per_period, dt, t_end and pts_per_lyapunov_time; got {', '.join(sorted(given))}."
         )
     try:
+        if isinstance(transient, (bool, np.bool_)):
+            raise TypeError
         transient = operator.index(transient)
     except TypeError:
         raise InvalidArgumentError(f"transient must be a non-negative integer (a number of samples); got {transient!r}.") from None

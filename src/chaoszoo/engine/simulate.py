@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from chaoszoo.catalog.declaration import Declaration
-from chaoszoo.engine import delays, etdrk4, flows, maps
+from chaoszoo.engine import delays, etdrk4, flows, limits, maps
 from chaoszoo.engine._jax import x64
 from chaoszoo.engine.grid import TimeGrid
 from chaoszoo.errors import IntegrationError, InvalidArgumentError
@@ -70,7 +70,7 @@ def check_params(decl: Declaration, params: Mapping[str, np.ndarray], k: int) ->
 def _noise_vector(noise, d: int) -> np.ndarray:
     """Validate the dynamical-noise amplitude: a scalar, or one non-negative value per variable."""
     try:
-        arr = np.asarray(noise, dtype=np.float64)
+        arr = None if isinstance(noise, (str, bytes, bool, np.bool_)) else np.asarray(noise, dtype=np.float64)
     except (TypeError, ValueError):
         arr = None
     if arr is None or arr.ndim > 1 or (arr.ndim == 1 and len(arr) != d) or not np.isfinite(arr).all() or (arr < 0).any():
@@ -90,18 +90,39 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
     ics = check_ics(decl, ics)
     k = len(ics)
     params = check_params(decl, params, k)
-    if not (isinstance(obs_noise, (int, float, np.floating, np.integer)) and math.isfinite(obs_noise) and obs_noise >= 0):
+    if isinstance(obs_noise, (bool, np.bool_)) or not (
+            isinstance(obs_noise, (int, float, np.floating, np.integer)) and math.isfinite(obs_noise) and obs_noise >= 0):
         raise InvalidArgumentError(f"obs_noise must be a non-negative number; got {obs_noise!r}.")
     noise = _noise_vector(noise, ics.shape[1])
     for name, v in (("rtol", rtol), ("atol", atol)):
-        if not (isinstance(v, (int, float, np.floating)) and 0 < v < 1):
+        if isinstance(v, (bool, np.bool_)) or not (isinstance(v, (int, float, np.floating)) and 0 < v < 1):
             raise InvalidArgumentError(f"{name} must be a number in (0, 1); got {v!r}.")
     if seed is None:
         seed = derived_seed(decl.name)
-    elif not isinstance(seed, (int, np.integer)) or seed < 0:
+    elif isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}.")
     n_total = grid.n + transient
+    noisy = bool(np.any(noise > 0))
+    limits.check_run(decl.name, decl.kind, k, n_total, ics.shape[1], grid.dt, decl.period,
+                     delay_steps=_delay_steps(decl, params, rtol, grid.dt, n_total), noisy=noisy)
     ts = np.arange(n_total, dtype=np.float64) * grid.dt
+    ys, ok = _integrate(decl, ics, params, ts, n_total, noise, seed, k, rtol, atol)
+    return _report(decl, ys, ok, ts, params, k, transient, obs_noise, seed, grid)
+
+
+def _delay_steps(decl: Declaration, params, rtol, dt, n_total) -> tuple[int, int] | None:
+    """``(steps per delay, total steps)`` of the method of steps, for the memory check."""
+    if decl.kind != "delay":
+        return None
+    tau = float(np.max(params[decl.delay]))
+    if not tau > 0:
+        return None  # rejected with its own message by the solver
+    m = delays.step_count(decl, tau, float(rtol), dt)
+    return m, int(math.ceil((n_total - 1) * dt / (tau / m))) + 2
+
+
+@limits.interruptible  # Ctrl-C returns control at once, even while XLA computes
+def _integrate(decl, ics, params, ts, n_total, noise, seed, k, rtol, atol):
     with x64():
         import jax
         import jax.numpy as jnp
@@ -120,6 +141,11 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
         else:
             ys, ok = flows.integrate(decl, ics, jparams, ts, rtol=float(rtol), atol=float(atol),
                                      noise=noise, keys=keys)
+    return ys, ok
+
+
+def _report(decl, ys, ok, ts, params, k, transient, obs_noise, seed, grid):
+    """Raise :class:`IntegrationError` for the first failing member; else the sampled values."""
     bad_vals = ~np.isfinite(ys) | (np.abs(np.nan_to_num(ys, nan=0.0, posinf=np.inf)) > BLOWUP)
     bad_member = bad_vals.any(axis=(1, 2)) | ~ok
     if bad_member.any():
