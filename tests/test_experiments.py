@@ -56,9 +56,9 @@ def test_autoencoder_is_causal_and_learns():
 
     t = np.arange(400)
     series = np.array([np.sin(2 * np.pi * t / p) for p in (13.0, 21.0, 34.0)])
-    st = transfer.Settings(window=61, n_windows=192, epochs=5, seeds=1)
+    st = transfer.Settings(window=61, n_windows=192, epochs=10, seeds=1)
     _, losses = transfer.train_autoencoder(series, st, seed=1)
-    assert losses[-1] < 0.3 * losses[0]
+    assert losses[-1] < 0.1 * losses[0]    # measured: 0.54 -> 0.022 (a zero output scores 0.5)
     with pytest.raises(InvalidArgumentError, match="multiple of 3"):
         transfer.train_autoencoder(series, transfer.Settings(window=60), seed=1)
 
