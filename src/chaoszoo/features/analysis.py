@@ -152,6 +152,8 @@ def analyse(table, seed: int = 0, min_cluster_size: int = 5) -> FeatureAnalysis:
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import adjusted_rand_score
 
+    from chaoszoo import get as cz_get
+
     names, X, cols, per_system = system_matrix(table)
     inv = invariant_table(names)
     Y = embed(X, seed=seed)
@@ -170,6 +172,14 @@ def analyse(table, seed: int = 0, min_cluster_size: int = 5) -> FeatureAnalysis:
         "agglomerative_vs_field": float(adjusted_rand_score(inv["field"], agglo)),
         "agglomerative_vs_kind": float(adjusted_rand_score(inv["kind"], agglo)),
     }
+    # one-vs-rest agreement with each property tag carried by at least 5 systems
+    from chaoszoo.catalog.tags import PROPERTIES
+
+    tags = {name: set(cz_get(name).tags) for name in names}
+    for prop in sorted(PROPERTIES):
+        member = np.array([prop in tags[n] for n in names])
+        if member.sum() >= 5:
+            ari[f"hdbscan_vs_tag_{prop}"] = float(adjusted_rand_score(member[clustered], labels[clustered]))
     summary = {
         "systems": len(names), "features": len(cols), "clusters": int(labels.max() + 1),
         "noise_points": int((~clustered).sum()), "fields": n_fields, "seed": seed,

@@ -203,14 +203,22 @@ def run_benchmark(names=None, methods=("sindy-poly", "sindy-fourier", "operon"),
     return pd.DataFrame(rows)
 
 
+def equation_class(rows) -> np.ndarray:
+    """``polynomial (deg <= 3)`` (inside SINDy's library), ``polynomial (deg > 3)`` or ``non-polynomial``
+    (rational, transcendental or time-forced right-hand sides)."""
+    poly = rows["polynomial"].astype(bool).to_numpy()
+    deg = rows["degree"].to_numpy(dtype=float)
+    return np.where(poly & (deg <= 3), "polynomial (deg <= 3)", np.where(poly, "polynomial (deg > 3)", "non-polynomial"))
+
+
 def summarise(results):
-    """Per method and class (polynomial deg <= 3 / other): systems, medians and exact-recovery rate."""
+    """Per equation class and method: systems, medians and exact-recovery rate."""
     import pandas as pd
 
     ok = results[results["status"] == "ok"].copy()
     if ok.empty:
         return pd.DataFrame()
-    ok["class"] = np.where(ok["polynomial"] & (ok["degree"] <= 3), "polynomial (deg <= 3)", "other")
+    ok["class"] = equation_class(ok)
     g = ok.groupby(["class", "method"])
     return pd.DataFrame({
         "systems": g.size(),
@@ -289,13 +297,14 @@ def plot_results(results, out) -> None:
 
     plt = _pyplot()
     ok = results[results["status"] == "ok"].copy()
-    ok["class"] = np.where(ok["polynomial"] & (ok["degree"] <= 3), "polynomial", "other")
+    ok["class"] = equation_class(ok)
+    classes = [c for c in ("polynomial (deg <= 3)", "polynomial (deg > 3)", "non-polynomial") if (ok["class"] == c).any()]
     methods = sorted(ok["method"].unique())
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
     for ax, col, label in ((axes[0], "smape", "derivative sMAPE (test)"), (axes[1], "recall", "term recall")):
         data, labels = [], []
         for m in methods:
-            for cls in ("polynomial", "other"):
+            for cls in classes:
                 v = ok[(ok["method"] == m) & (ok["class"] == cls)][col].dropna().to_numpy()
                 data.append(v if len(v) else np.array([np.nan]))
                 labels.append(f"{m}\n{cls} ({len(v)})")
