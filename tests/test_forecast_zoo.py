@@ -85,9 +85,9 @@ def test_sindy_recovers_the_lorenz_equations():
 
 @pytest.mark.parametrize("name", ["esn", "sindy"])
 def test_models_learn_lorenz_beyond_the_naive_mean(name):
-    hist, future, info = lorenz_fixture(horizon=30)
+    hist, future, info = lorenz_fixture(horizon=10)  # the conformance fixture (already compiled)
     steps = max(2, int(round(0.1 * info.lyapunov_steps)))  # a tenth of a Lyapunov time
-    pred = registry.make(name, fast=True).fit(hist, info).predict(steps)
+    pred = registry.make(name, fast=True).fit(hist, info).predict(len(future))[:steps]
     err = np.sqrt(np.mean((pred - future[:steps]) ** 2))
     naive = np.sqrt(np.mean((hist.mean(axis=0) - future[:steps]) ** 2))
     assert err < 0.1 * naive, (err, naive)
