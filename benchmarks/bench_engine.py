@@ -1,4 +1,11 @@
-"""Engine benchmark: chaoszoo against dysts, side by side in one run.
+"""Engine benchmark: chaoszoo against dysts and a compiled native reference, side by side in one run.
+
+The native reference is ``native_dop853.py``: Hairer's DOP853 in numba (verified against
+SciPy's DOP853 at 1e-13 at every run), at the same tolerance, on the same output grid. Its
+time is the floor a compiled single-trajectory loop reaches on this machine; chaoszoo's time
+is printed as a ratio against it, with attempted steps, right-hand-side evaluations and time
+per evaluation for both. The machine is shared, so every figure is a median of repeats taken
+in this one run, chaoszoo and the reference interleaved.
 
 Cases (from the foundation issue):
   1. Lorenz, 10,000 points at 100 points per period: chaoszoo cold (fresh process, library
@@ -11,6 +18,8 @@ Cases (from the foundation issue):
   3. Every catalog system x 1,000 points: chaoszoo in a fresh process (compilation included,
      one shared solver per state dimension) against dysts DOP853 at 1e-10 (delay systems: its
      default), over the names both have.
+
+  4. The native reference on cases 1 and 2 (numba, one thread and all threads).
 
 Run: ``make bench`` (installs dysts and numba through the ``bench`` extra). Prints medians and
 ratios. Use --skip-dysts-default to leave out dysts's slow default integrator (~100 s).
@@ -29,6 +38,8 @@ import warnings
 
 import numpy as np
 from scipy.integrate import solve_ivp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 N, PPP = 10_000, 100
 
@@ -53,12 +64,99 @@ def fresh_process(code: str, env=None) -> float:
     return time.perf_counter() - t0
 
 
+def native_reference(s, res, repeat):
+    """Cases 1 and 2 against the numba DOP853, interleaved with chaoszoo in the same loop."""
+    import native_dop853 as nd
+    from chaoszoo.engine import flows
+    from chaoszoo.engine._jax import x64
+
+    err, stats, _ = nd.verify()
+    res["native_vs_scipy_1e13_one_period"] = err
+    p = np.array([s.params[k] for k in ("sigma", "rho", "beta")])
+    dt = s.period / PPP
+    nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N)
+    s.trajectory(N, pts_per_period=PPP)
+    decl = s._decl if hasattr(s, "_decl") else s.declaration
+    ts = np.arange(N) * dt
+    params = {k: np.array([float(v)]) for k, v in s.params.items()}
+
+    def engine():  # the engine call alone, without the System API's checks and thread
+        with x64():
+            return flows.integrate(decl, np.asarray(s.ic)[None], params, ts, rtol=1e-10, atol=1e-10)
+
+    engine()
+    t_nat, t_cz, t_eng = [], [], []
+    for _ in range(repeat):
+        t_nat.append(timed(lambda: nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N))[0])
+        t_cz.append(timed(lambda: s.trajectory(N, pts_per_period=PPP))[0])
+        t_eng.append(timed(engine)[0])
+    ys_nat, (steps, acc, nfev) = nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N)
+    with x64():
+        import jax
+        import jax.numpy as jnp
+
+        pad = np.concatenate([ts, np.full(flows.bucket(N) - N, ts[-1])])
+        out = flows._ode_solver(decl, False)(jnp.asarray(s.ic), {k: jnp.asarray(v[0]) for k, v in params.items()},
+                                             jnp.asarray(pad), N, 1e-10, 1e-10, ts[-1] * 1e-14 + 1e-300, 10**8)
+        cz_steps, cz_acc = int(out[2]), int(out[3])
+    k1 = PPP + 1
+    ref = reference(s.rhs, s.ic, ts[:k1])
+    res.update(
+        native_s=statistics.median(t_nat), cz_api_s=statistics.median(t_cz), cz_engine_s=statistics.median(t_eng),
+        native_steps=int(steps), native_accepted=int(acc), native_rhs=int(nfev),
+        cz_steps=cz_steps, cz_accepted=cz_acc, cz_rhs=13 * cz_steps + 1,
+        native_err_one_period=float(np.abs(ys_nat[:k1] - ref).max()),
+        cz_err_one_period=float(np.abs(s.trajectory(k1, pts_per_period=PPP).values - ref).max()),
+    )
+    # ensemble: 1,024 x 1,000, one thread and all threads
+    rng = np.random.default_rng(0)
+    ics = s.ic + rng.standard_normal((1024, 3))
+    for par in (False, True):
+        nd.solve_ensemble(nd.lorenz_rhs, ics[:2], p, dt=dt, n=1000, parallel=par)
+    s.ensemble(1000, ics=ics, pts_per_period=PPP)
+    t1, t2, tc = [], [], []
+    for _ in range(max(3, repeat // 2)):
+        t1.append(timed(lambda: nd.solve_ensemble(nd.lorenz_rhs, ics, p, dt=dt, n=1000))[0])
+        t2.append(timed(lambda: nd.solve_ensemble(nd.lorenz_rhs, ics, p, dt=dt, n=1000, parallel=True))[0])
+        tc.append(timed(lambda: s.ensemble(1000, ics=ics, pts_per_period=PPP))[0])
+    _, est = nd.solve_ensemble(nd.lorenz_rhs, ics, p, dt=dt, n=1000)
+    import numba
+
+    res.update(native_ens_1thread_s=statistics.median(t1), native_ens_threads_s=statistics.median(t2),
+               native_threads=numba.get_num_threads(), cz_ens_s=statistics.median(tc),
+               native_ens_steps=int(est[0]), native_ens_rhs=int(est[2]))
+
+
+def report_native(res):
+    if "native_s" not in res:
+        return
+    us = 1e6
+    print("\nNative reference (numba DOP853, Hairer's coefficients; "
+          f"vs SciPy DOP853 at 1e-13 over one period: {res['native_vs_scipy_1e13_one_period']:.1e})")
+    print("Lorenz, 10,000 points at 100 per period, rtol = atol = 1e-10, warm (medians, interleaved)")
+    print(f"  native       {res['native_s'] * 1e3:8.2f} ms  steps {res['native_steps']:6d}  rhs {res['native_rhs']:7d}"
+          f"  {res['native_s'] / res['native_rhs'] * us * 1e3:6.1f} ns/rhs  one-period err {res['native_err_one_period']:.1e}")
+    print(f"  chaoszoo API {res['cz_api_s'] * 1e3:8.2f} ms  steps {res['cz_steps']:6d}  rhs {res['cz_rhs']:7d}"
+          f"  {res['cz_api_s'] / res['cz_rhs'] * us * 1e3:6.1f} ns/rhs  one-period err {res['cz_err_one_period']:.1e}"
+          f"  -> {res['cz_api_s'] / res['native_s']:.1f}x native")
+    print(f"  chaoszoo engine call alone {res['cz_engine_s'] * 1e3:8.2f} ms"
+          f"  -> {res['cz_engine_s'] / res['native_s']:.1f}x native")
+    print("Ensemble, 1,024 x 1,000 points")
+    print(f"  native, 1 thread   {res['native_ens_1thread_s']:.3f} s  (steps {res['native_ens_steps']}, rhs {res['native_ens_rhs']})")
+    print(f"  native, {res['native_threads']} threads  {res['native_ens_threads_s']:.3f} s")
+    print(f"  chaoszoo           {res['cz_ens_s']:.3f} s  -> {res['cz_ens_s'] / res['native_ens_threads_s']:.2f}x native on "
+          f"{res['native_threads']} threads, {res['cz_ens_s'] / res['native_ens_1thread_s']:.2f}x native on 1")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-dysts-default", action="store_true")
     ap.add_argument("--dysts-members", type=int, default=32)
     ap.add_argument("--skip-catalog", action="store_true")
     ap.add_argument("--json", default=None, help="Also write the figures to this JSON file.")
+    ap.add_argument("--native-only", action="store_true",
+                    help="Only chaoszoo against the native reference (cases 1 and 2, warm); no dysts, no fresh processes.")
+    ap.add_argument("--repeat", type=int, default=7, help="Repeats per timing (medians are printed).")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     import chaoszoo as cz
@@ -70,6 +168,15 @@ def main():
         print("dysts is not installed (pip install -e '.[bench]'); printing chaoszoo figures only.")
     res = {}
     s = cz.get("Lorenz")
+    if args.native_only:
+        dflows = None
+    native_reference(s, res, args.repeat)
+    if args.native_only:
+        report_native(res)
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump(res, fh, indent=1)
+        return
 
     # ---- 1. single trajectory -------------------------------------------------------------
     code = "import chaoszoo as cz; cz.get('Lorenz').trajectory(10000, pts_per_period=100)"
@@ -143,6 +250,7 @@ def main():
             res.update(dysts_catalog_s=t_dysts, cz_catalog_shared_s=t_cz, catalog_shared=shared)
 
     # ---- report -----------------------------------------------------------------------------
+    report_native(res)
     def ratio(a, b):
         return f"{res[a] / res[b]:.1f}x" if a in res and b in res else "n/a"
 
