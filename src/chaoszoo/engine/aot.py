@@ -1,0 +1,166 @@
+"""Compiled solvers cached on disk, so that a fresh Python process neither traces nor compiles.
+
+A first ``trajectory`` in a new process used to spend seconds tracing and compiling its
+solver. :func:`cached` wraps a jitted solver: the first call with a given argument signature
+compiles it as usual (``jit(...).lower(...).compile()``) and stores the executable
+(``jax.experimental.serialize_executable``) under ``$CHAOSZOO_CACHE/solvers`` (default
+``~/.cache/chaoszoo/solvers``); a later process with the same chaoszoo sources, JAX version and
+CPU loads it in milliseconds. JAX's own configuration is never touched (this is not JAX's
+global persistent compilation cache). ``CHAOSZOO_NO_SOLVER_CACHE=1`` turns it off.
+
+Entries are keyed by a hash of everything that determines the executable: the declaration(s)
+(name, variables, parameter names and the compiled code of the equations), the solver's
+static settings, the arguments' shapes and dtypes, the sources of the engine, and the JAX,
+jaxlib and Python versions, the backend and the CPU's instruction-set flags. Unreadable or
+incompatible entries are ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import marshal
+import os
+import pickle
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+
+#: What this process did: executables loaded from the cache, and compiled (and stored).
+STATS = {"loaded": 0, "compiled": 0}
+
+
+def enabled() -> bool:
+    return not os.environ.get("CHAOSZOO_NO_SOLVER_CACHE")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("CHAOSZOO_CACHE") or Path.home() / ".cache" / "chaoszoo"
+    return Path(base).expanduser() / "solvers"
+
+
+@functools.cache
+def _environment() -> str:
+    """Versions, backend, CPU flags and the engine's sources: what an executable depends on."""
+    import jax
+    import jaxlib
+
+    h = hashlib.sha256()
+    for part in (jax.__version__, jaxlib.__version__, sys.version, platform.machine(),
+                 jax.default_backend(), str(jax.devices()[0].client.platform_version)):
+        h.update(str(part).encode() + b"\x1f")
+    try:
+        with open("/proc/cpuinfo") as fh:
+            flags = next((ln for ln in fh if ln.startswith(("flags", "Features"))), "")
+        h.update(flags.encode())
+    except OSError:
+        pass
+    here = Path(__file__).resolve().parent
+    for p in sorted(here.glob("*.py")) + sorted((here.parent / "catalog").glob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _code_bytes(code) -> bytes:
+    try:
+        return marshal.dumps(code)
+    except ValueError:  # pragma: no cover - unmarshallable constants
+        return repr(code).encode()
+
+
+def declaration_key(decl) -> str:
+    """A stable identity of a declaration's compiled form (changes when its equations do)."""
+    h = hashlib.sha256()
+    h.update(repr((decl.name, decl.kind, tuple(decl.variables), tuple(decl.params),
+                   getattr(decl, "delay", None))).encode())
+    fn = decl.equations
+    h.update(_code_bytes(getattr(fn, "__code__", None)))
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            h.update(repr(cell.cell_contents).encode())
+        except ValueError:
+            pass
+    return h.hexdigest()
+
+
+def _stable(part) -> str:
+    from chaoszoo.catalog.declaration import Declaration
+
+    if isinstance(part, Declaration):
+        return "decl:" + declaration_key(part)
+    if isinstance(part, tuple):
+        return "(" + ",".join(_stable(p) for p in part) + ")"
+    return repr(part)
+
+
+def _signature(args) -> tuple[str, tuple]:
+    import jax
+    import numpy as np
+
+    leaves, tree = jax.tree_util.tree_flatten(args)
+    sig = []
+    for x in leaves:
+        if isinstance(x, (bool, int, float, complex)):
+            sig.append(("py", type(x).__name__))
+        else:
+            sig.append((tuple(np.shape(x)), str(getattr(x, "dtype", type(x).__name__)),
+                        bool(getattr(x, "weak_type", False))))
+    return str(tree), tuple(sig)
+
+
+class CachedSolver:
+    """A jitted function whose compiled executables persist on disk (see the module notes)."""
+
+    def __init__(self, jitted, key):
+        self._jitted = jitted
+        self._key = key
+        self._compiled: dict = {}
+
+    def __call__(self, *args):
+        if not enabled():
+            return self._jitted(*args)
+        sig = _signature(args)
+        compiled = self._compiled.get(sig)
+        if compiled is None:
+            compiled = self._compiled[sig] = self._load_or_compile(args, sig)
+        return compiled(*args)
+
+    def __getattr__(self, name):  # lower, trace, eval_shape, ... of the jitted function
+        return getattr(self._jitted, name)
+
+    def _path(self, sig) -> Path:
+        import jax
+
+        text = "|".join((_environment(), _stable(self._key), repr(sig), str(jax.config.jax_enable_x64)))
+        return cache_dir() / f"{hashlib.sha256(text.encode()).hexdigest()[:40]}.bin"
+
+    def _load_or_compile(self, args, sig):
+        from jax.experimental import serialize_executable as se
+
+        path = self._path(sig)
+        try:
+            payload, in_tree, out_tree = pickle.loads(path.read_bytes())
+            compiled = se.deserialize_and_load(payload, in_tree, out_tree)
+            STATS["loaded"] += 1
+            return compiled
+        except Exception:  # noqa: BLE001 - missing, stale or foreign entry: compile afresh
+            pass
+        compiled = self._jitted.lower(*args).compile()
+        STATS["compiled"] += 1
+        try:
+            data = pickle.dumps(se.serialize(compiled))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except Exception:  # noqa: BLE001 - not serialisable (host callbacks) or read-only cache
+            pass
+        return compiled
+
+
+def cached(jitted, key) -> CachedSolver:
+    """Wrap ``jitted`` (a ``jax.jit`` function) so its executables are cached on disk under ``key``."""
+    return CachedSolver(jitted, key)
