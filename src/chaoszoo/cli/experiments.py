@@ -82,7 +82,7 @@ def importance_cmd(out, fast, systems, budget, seed):
     st = importance.FAST if fast else importance.Settings()
     names = list(systems) or (["Lorenz"] if fast else None)
     t0 = time.perf_counter()
-    deadline = time.time() + budget if budget else None
+    deadline = time.time() + budget if budget is not None else None
     res = importance.run(names, out / "importance_sampling.json", st, seed, deadline=deadline)
     summ = importance.summary(res)
     summ["wall_seconds_this_call"] = time.perf_counter() - t0
