@@ -119,6 +119,14 @@ def check_output_dir(out: Path) -> set[str]:
     return set()
 
 
+def _write_marker(out: Path, files) -> None:
+    text = json.dumps({"format": 1, "generator": f"chaoszoo {chaoszoo.__version__} atlas", "files": sorted(files)},
+                      indent=0)
+    tmp = out / f".{MARKER}.{os.getpid()}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, out / MARKER)
+
+
 def _worker_init(jax_cache: str | None) -> None:
     if jax_cache:
         try:
@@ -132,7 +140,9 @@ def _worker_init(jax_cache: str | None) -> None:
 
 
 def _render_all(todo: list[tuple[str, str]], img_dir: Path, jobs: int, shared: bool, jax_cache: str | None,
-                progress: bool) -> dict[str, dict]:
+                progress: bool, done=None) -> dict[str, dict]:
+    """Simulate and draw ``todo``; ``done(result)`` is called as each finishes (so an
+    interrupted build resumes where it stopped)."""
     from tqdm import tqdm
 
     from chaoszoo.atlas.figures import render_system
@@ -146,6 +156,8 @@ def _render_all(todo: list[tuple[str, str]], img_dir: Path, jobs: int, shared: b
             _worker_init(jax_cache)
             for name, key in todo:
                 results[name] = render_system(name, str(img_dir), key, shared)
+                if done is not None:
+                    done(results[name])
                 bar.update()
             return results
         import concurrent.futures as cf
@@ -157,6 +169,8 @@ def _render_all(todo: list[tuple[str, str]], img_dir: Path, jobs: int, shared: b
             for fut in cf.as_completed(futures):
                 r = fut.result()
                 results[r["name"]] = r
+                if done is not None:
+                    done(r)
                 bar.update()
     finally:
         bar.close()
@@ -164,7 +178,8 @@ def _render_all(todo: list[tuple[str, str]], img_dir: Path, jobs: int, shared: b
 
 
 def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = True, results_dir=None,
-          features_dir=None, dataset=None, jax_cache: str | None = None, progress: bool = True) -> BuildStats:
+          features_dir=None, dataset=None, jax_cache: str | None = None, progress: bool = True,
+          render: bool = True) -> BuildStats:
     """Write the atlas into ``out``; returns :class:`BuildStats`.
 
     Arguments:
@@ -176,6 +191,8 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
             (default: the shipped ones inside the package).
         dataset: a dataset folder (``chaoszoo dataset build``); pages link to its shards.
         jax_cache: a JAX persistent compilation cache folder for the workers.
+        render: ``False`` for a quick preview: systems without cached pictures get pages
+            that say so (nothing is simulated).
     """
     from chaoszoo.atlas import figures, sources
     from chaoszoo.atlas.pages import index_page, system_page
@@ -195,6 +212,8 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
         raise InvalidArgumentError("No systems to build.")
     owned = check_output_dir(out)
     out.mkdir(parents=True, exist_ok=True)
+    if not (out / MARKER).exists():
+        _write_marker(out, owned)  # claim the folder before writing anything into it
     stats = BuildStats(out=out, systems=len(names))
     w = _Writer(out, owned, stats)
     cache_dir = out / CACHE
@@ -217,12 +236,23 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
             data[n] = cached
         else:
             todo.append((n, keys[n]))
-    rendered = _render_all(todo, img_dir, jobs or os.cpu_count() or 1, shared_solvers, jax_cache, progress)
-    for n, r in rendered.items():
-        data[n] = r
+    if not render:
+        for n, key in todo:
+            data[n] = {"name": n, "key": key, "images": {}, "mathml": None, "error": None, "preview": True}
+        todo = []
+
+    def done(r):
+        w.write(f"{CACHE}/{r['name']}.json", json.dumps(r, sort_keys=True))
+        # record the new files at once: an interrupted build must still own what it wrote
+        owned.update(f"img/{f}" for f in r["images"].values())
+        owned.add(f"{CACHE}/{r['name']}.json")
+        _write_marker(out, owned)
+
+    rendered = _render_all(todo, img_dir, jobs or os.cpu_count() or 1, shared_solvers, jax_cache, progress, done)
+    for n in sorted(rendered):
+        data[n] = rendered[n]
         stats.rendered.append(n)
-        w.write(f"{CACHE}/{n}.json", json.dumps(r, sort_keys=True))
-        stats.written.extend(f"img/{f}" for f in r["images"].values())
+        stats.written.extend(f"img/{f}" for f in rendered[n]["images"].values())
     for n in names:
         w.now.add(f"{CACHE}/{n}.json")
         for f in data[n].get("images", {}).values():
@@ -276,10 +306,7 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
         if p.is_file():
             p.unlink()
             stats.removed += 1
-    marker = json.dumps({"format": 1, "generator": f"chaoszoo {chaoszoo.__version__} atlas",
-                         "files": sorted(w.now)}, indent=0)
-    w.owned.add(MARKER)
-    w.write(MARKER, marker)
+    _write_marker(out, w.now | {MARKER})
     stats.bytes = sum((out / r).stat().st_size for r in w.now if (out / r).is_file() and not r.startswith(CACHE))
     stats.seconds = time.perf_counter() - t0
     return stats

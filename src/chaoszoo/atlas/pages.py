@@ -273,7 +273,10 @@ def system_page(system, data: dict, sampling: dict, protocols, features, dataset
     notes = s.declaration.notes
     unit = "iterations" if s.kind == "map" else "time units"
     pics = ""
-    if data.get("error"):
+    if data.get("preview"):
+        pics = ("<p>Pictures are not drawn in this preview build; run <code>chaoszoo atlas build</code> "
+                "without <code>--preview</code>.</p>")
+    elif data.get("error"):
         pics = f'<p class="warn">The atlas could not simulate this system: {e(data["error"])}</p>'
     else:
         n2 = 3 if s.dimension >= 3 else 1

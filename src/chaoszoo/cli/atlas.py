@@ -29,7 +29,8 @@ def atlas_group() -> None:
 @click.option("--features-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Features folder (catch22.parquet, embedding; default: the shipped tables).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def build_cmd(out, systems, jobs, dataset, per_system_solvers, results_dir, features_dir, quiet):
+@click.option("--preview", is_flag=True, help="Simulate nothing: pages for every system, pictures only where cached.")
+def build_cmd(out, systems, jobs, dataset, per_system_solvers, results_dir, features_dir, quiet, preview):
     """Write the atlas into OUT (only changed files are rewritten)."""
     import chaoszoo as cz
     from chaoszoo.atlas import build
@@ -44,7 +45,7 @@ def build_cmd(out, systems, jobs, dataset, per_system_solvers, results_dir, feat
     try:
         stats = build(out, names, jobs=jobs, shared_solvers=not per_system_solvers, dataset=dataset,
                       jax_cache=jax_cache, results_dir=results_dir, features_dir=features_dir,
-                      progress=not quiet)
+                      progress=not quiet, render=not preview)
     except cz.ChaoszooError as exc:
         fail(str(exc))
     click.echo(stats.summary())
