@@ -16,6 +16,8 @@ import time
 import psutil
 import pytest
 
+from test_data_fixtures import tiny_dir  # noqa: F401
+
 BUILD = textwrap.dedent("""
     import sys
     from chaoszoo.cli import main
@@ -142,3 +144,23 @@ def test_die_with_parent(tmp_path, mode):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert _time_until_gone([child]) < 1.0
+
+
+def test_small_builds_run_in_one_process_and_the_bar_counts_trajectories(tiny_dir, monkeypatch):
+    """The quick preset (3 systems) took 25 s in one process and 52-113 s with two workers, so a
+    build starts a pool only with at least 8 systems per worker; the bar's unit is trajectories."""
+    import json
+
+    from chaoszoo.data.build import SYSTEMS_PER_WORKER, default_jobs, expected_trajectories
+    from test_data_fixtures import TINY
+
+    monkeypatch.delenv("CHAOSZOO_JOBS", raising=False)
+    assert default_jobs(3) == default_jobs(SYSTEMS_PER_WORKER - 1) == 1
+    assert default_jobs(186) == min(os.cpu_count() or 1, 186 // SYSTEMS_PER_WORKER)
+    monkeypatch.setenv("CHAOSZOO_JOBS", "3")
+    assert default_jobs(1) == 3
+    manifest = json.loads((tiny_dir / "manifest.json").read_text())
+    # Lorenz skips nothing: 2 splits x 2 ics x (multi, uni) x (fine, coarse) x (clean, noisy) + Lyapunov grid
+    assert expected_trajectories("Lorenz", TINY) == manifest["systems"]["Lorenz"]["rows"] == 2 * 2 * 2 * 5
+    for name, rec in manifest["systems"].items():
+        assert expected_trajectories(name, TINY) >= rec["rows"]
