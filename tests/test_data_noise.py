@@ -36,3 +36,17 @@ def test_rossler_at_noise_level_02_stays_on_the_attractor():
     assert np.isfinite(noisy).all() and noisy[..., 2].min() > -1.0 and noisy[..., 2].max() < 40.0
     assert not np.allclose(noisy, clean)                       # the noise is applied ...
     assert abs(noisy[..., 0].std() / clean[..., 0].std() - 1) < 0.3   # ... on the same attractor
+
+
+def test_noise_fallback_is_tried_and_reported():
+    # BeddingtonPredatorPrey's predator sits near 0 and the map diverges below it: additive noise
+    # of any of the tried sizes (1 down to 1/8 of the robust level) eventually pushes a member
+    # across, so its noisy variant is skipped, and the reason names the smallest level tried
+    from chaoszoo.data import Preset
+    from chaoszoo.data.generate import NOISE_FACTORS, generate_system
+
+    p = Preset(name="noise", systems=("BeddingtonPredatorPrey",), n_ics=20, periods=12.0, fine_pts=100,
+               coarse_pts=20, noise_level=0.2, univariate=False, lyapunov=False)
+    res = generate_system(cz.get("BeddingtonPredatorPrey"), p)
+    assert f"{NOISE_FACTORS[-1]:g} times" in res.skipped["noisy"] and "blow-up" in res.skipped["noisy"]
+    assert not [b for b in res.blocks if b.noisy] and [b for b in res.blocks if not b.noisy]
