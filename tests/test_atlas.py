@@ -9,6 +9,7 @@ are known by construction. Browser tests use Debian's Chromium through Playwrigh
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -66,12 +67,15 @@ def site(tmp_path_factory):
     _results(root / "results")
     _features(root / "features")
     out = root / "site"
-    # through the command line, in its own process: it uses JAX's persistent compilation cache
+    # through the command line, in its own process: it uses JAX's persistent compilation cache.
+    # The on-disk solver cache (engine.aot) is off: with it, loading a stored Lorenz solver failed
+    # here with "Function wrapped_iota not found" (reported to the engine's owner).
+    env = {**os.environ, "CHAOSZOO_NO_SOLVER_CACHE": "1"}
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", "from chaoszoo.cli import main; main()", "atlas", "build", "--out", str(out), "--systems",
                            ",".join(SYSTEMS), "--jobs", "1", "--per-system-solvers", "--quiet",
                            "--results-dir", str(root / "results"), "--features-dir", str(root / "features")],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     print(f"\natlas test build: {proc.stdout.splitlines()[0]} ({time.perf_counter() - t0:.1f} s)")
     stats = json.loads((out / MARKER).read_text())
@@ -276,3 +280,23 @@ def test_system_page_renders_math_and_screenshots(site, browser):
     page.close()
     assert errors == [] and errors2 == []
     assert all((ARTIFACTS / f).stat().st_size > 5000 for f in ("system-desktop.png", "index-phone.png"))
+
+
+def test_serve_over_http(site, tmp_path):
+    import threading
+    import urllib.request
+
+    from chaoszoo.atlas.serve import make_server
+
+    with pytest.raises(InvalidArgumentError, match="no built atlas"):
+        make_server(tmp_path, port=0)
+    server = make_server(site[0], port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        with urllib.request.urlopen(base + "systems/Lorenz.html", timeout=30) as r:
+            assert r.status == 200 and b"<math" in r.read()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -27,8 +27,8 @@ from chaoszoo.errors import InvalidArgumentError
 
 MARKER = ".chaoszoo-atlas.json"
 CACHE = ".atlas-cache"
-#: Bump to redraw every picture (a change of the drawing code).
-PICTURE_VERSION = 1
+#: Bump to redraw every picture and equation (a change of the drawing or MathML code).
+PICTURE_VERSION = 2
 STATIC = Path(__file__).with_name("static")
 
 
@@ -242,6 +242,8 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
         todo = []
 
     def done(r):
+        if r.get("error"):
+            return  # not cached: the next build tries again
         w.write(f"{CACHE}/{r['name']}.json", json.dumps(r, sort_keys=True))
         # record the new files at once: an interrupted build must still own what it wrote
         owned.update(f"img/{f}" for f in r["images"].values())
@@ -254,7 +256,8 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
         stats.rendered.append(n)
         stats.written.extend(f"img/{f}" for f in rendered[n]["images"].values())
     for n in names:
-        w.now.add(f"{CACHE}/{n}.json")
+        if (cache_dir / f"{n}.json").exists() and not data[n].get("error"):
+            w.now.add(f"{CACHE}/{n}.json")
         for f in data[n].get("images", {}).values():
             w.keep(f"img/{f}")
         if data[n].get("error"):

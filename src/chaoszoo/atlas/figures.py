@@ -250,6 +250,10 @@ def render_system(name: str, img_dir: str, key: str, shared: bool = True) -> dic
     except cz.ChaoszooError as exc:
         result["error"] = str(exc)
         return result
+    except Exception as exc:  # noqa: BLE001 - one system's failure must not sink the whole site;
+        # it is printed by the CLI, shown on the page, and not cached (the next build retries)
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        return result
     img_dir = Path(img_dir)
     img_dir.mkdir(parents=True, exist_ok=True)
     for role, data in pictures.items():

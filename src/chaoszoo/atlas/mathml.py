@@ -23,7 +23,8 @@ def _lhs(var: str, kind: str) -> str:
     v = _mi(var)
     if kind == "map":
         return f"<msub>{v}<mrow><mi>n</mi><mo>+</mo><mn>1</mn></mrow></msub>"
-    return f'<mover accent="true">{v}<mo>˙</mo></mover>'
+    # d x / d t rather than a dotted x: the over-dot needs a math font that many systems lack
+    return f"<mfrac><mrow><mi>d</mi>{v}</mrow><mrow><mi>d</mi><mi>t</mi></mrow></mfrac>"
 
 
 def equations_mathml(decl) -> str:

@@ -201,7 +201,7 @@ def features(features_dir: Path | None = None) -> Features | None:
                 [c for c in emb.columns if emb[c].dtype.kind == "f"][:2]
             pts = emb.reindex(names)[[xcol, ycol]].to_numpy(dtype=np.float64)
             if np.isfinite(pts).all():
-                xy, how = pts, f"the shipped embedding ({cand.name}, from `chaoszoo features analyse`)"
+                xy, how = pts, f"the shipped embedding ({cand.name}, from chaoszoo features analyse)"
                 break
         except Exception:  # noqa: BLE001
             continue
