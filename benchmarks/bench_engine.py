@@ -64,6 +64,33 @@ def fresh_process(code: str, env=None) -> float:
     return time.perf_counter() - t0
 
 
+def _diffrax_before(decl, ic, params):
+    """The engine before issue 14: ``diffrax.diffeqsolve`` with ``Dopri8`` and its saving loop."""
+    from chaoszoo.engine import flows
+    from chaoszoo.engine._jax import x64
+
+    with x64():
+        import diffrax
+        import jax
+        import jax.numpy as jnp
+
+        term = diffrax.ODETerm(flows._vector_field(decl))
+
+        @jax.jit
+        def one(y0, args, ts):
+            c = diffrax.PIDController(rtol=1e-10, atol=1e-10, dtmin=ts[-1] * 1e-14)
+            return diffrax.diffeqsolve(term, diffrax.Dopri8(), ts[0], ts[-1], None, y0, args,
+                                       saveat=diffrax.SaveAt(ts=ts), stepsize_controller=c,
+                                       max_steps=2**21, throw=False).ys
+
+    def run(ts):
+        with x64():
+            pad = np.concatenate([ts, np.full(flows.bucket(len(ts)) - len(ts), ts[-1])])
+            return np.asarray(one(jnp.asarray(ic), {k: jnp.asarray(v[0]) for k, v in params.items()}, jnp.asarray(pad)))
+
+    return run
+
+
 def native_reference(s, res, repeat):
     """Cases 1 and 2 against the numba DOP853, interleaved with chaoszoo in the same loop."""
     import native_dop853 as nd
@@ -85,11 +112,15 @@ def native_reference(s, res, repeat):
             return flows.integrate(decl, np.asarray(s.ic)[None], params, ts, rtol=1e-10, atol=1e-10)
 
     engine()
-    t_nat, t_cz, t_eng = [], [], []
+    before = _diffrax_before(decl, s.ic, params)
+    before(ts)
+    t_nat, t_cz, t_eng, t_old = [], [], [], []
     for _ in range(repeat):
         t_nat.append(timed(lambda: nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N))[0])
         t_cz.append(timed(lambda: s.trajectory(N, pts_per_period=PPP))[0])
         t_eng.append(timed(engine)[0])
+        t_old.append(timed(lambda: before(ts))[0])
+    res["diffrax_before_s"] = statistics.median(t_old)
     ys_nat, (steps, acc, nfev) = nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N)
     with x64():
         import jax
@@ -141,6 +172,8 @@ def report_native(res):
           f"  -> {res['cz_api_s'] / res['native_s']:.1f}x native")
     print(f"  chaoszoo engine call alone {res['cz_engine_s'] * 1e3:8.2f} ms"
           f"  -> {res['cz_engine_s'] / res['native_s']:.1f}x native")
+    print(f"  before (diffrax diffeqsolve Dopri8) {res['diffrax_before_s'] * 1e3:8.2f} ms"
+          f"  -> {res['diffrax_before_s'] / res['native_s']:.1f}x native")
     print("Ensemble, 1,024 x 1,000 points")
     print(f"  native, 1 thread   {res['native_ens_1thread_s']:.3f} s  (steps {res['native_ens_steps']}, rhs {res['native_ens_rhs']})")
     print(f"  native, {res['native_threads']} threads  {res['native_ens_threads_s']:.3f} s")
