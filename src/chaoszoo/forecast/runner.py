@@ -420,11 +420,10 @@ def _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result,
 
 def _ensure_data(protocol: ForecastProtocol, systems, jobs, executor, address, progress) -> dict:
     """Build the protocol's data for ``systems`` (cached); returns ``{system: error}`` of failures."""
-    from chaoszoo.forecast.tasks import data_root
-
     from chaoszoo.data import storage
+    from chaoszoo.forecast.tasks import system_dir
 
-    missing = [s for s in systems if not (data_root(protocol) / s / storage.MANIFEST).is_file()]
+    missing = [s for s in systems if not (system_dir(protocol, s) / storage.MANIFEST).is_file()]
     failed: dict = {}
     if not missing:
         return failed

@@ -26,12 +26,20 @@ def data_root(protocol: ForecastProtocol) -> Path:
     return cache_dir() / "forecast-data" / f"{p.name}-{p.fingerprint()[:12]}"
 
 
+def system_dir(protocol: ForecastProtocol, system: str) -> Path:
+    """The data directory of one system: named by the system and the hash of its declaration,
+    so that a changed catalog entry gets fresh data instead of a stale cache."""
+    from chaoszoo.data.storage import system_hash
+
+    return data_root(protocol) / f"{system}-{system_hash(system)[:12]}"
+
+
 def ensure_data(protocol: "str | ForecastProtocol", system: str) -> str:
     """Build (or confirm) ``system``'s data for ``protocol``; returns the shard's SHA-256."""
     from chaoszoo.data.build import build
 
     protocol = get_protocol(protocol)
-    out = data_root(protocol) / system
+    out = system_dir(protocol, system)
     result = build(protocol.preset.replace(systems=(system,)), out, jobs=1, progress=False)
     rec = result.manifest.get("systems", {}).get(system)
     if rec is None:
@@ -97,7 +105,7 @@ def _noisy(x: np.ndarray, level: float, seed: int) -> np.ndarray:
 def _system_data(protocol_name: str, protocol_key: str, system: str):
     protocol = get_protocol(protocol_name) if protocol_name in _REGISTERED else _ADHOC[protocol_key]
     sha = ensure_data(protocol, system)
-    root = data_root(protocol) / system
+    root = system_dir(protocol, system)
     g = protocol.granularity
     out = {"sha": sha}
     for split in protocol.preset.splits:
