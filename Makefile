@@ -28,6 +28,7 @@ run: $(STAMP)
 
 ## make test: the whole test suite (the slow, catalog-wide tests included)
 test: $(TEST_STAMP)
+	sh tools/ensure_browser.sh
 	$(BIN)/python -m pytest -n auto --dist loadgroup -q --durations=15
 
 bench: $(STAMP)
