@@ -26,6 +26,9 @@ import chaoszoo as cz
 from chaoszoo.atlas import MARKER, build
 from chaoszoo.errors import InvalidArgumentError
 
+# the tests share one built site: keep them in one pytest-xdist worker
+pytestmark = pytest.mark.xdist_group("atlas")
+
 SYSTEMS = ["Henon", "Lorenz", "MackeyGlass"]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".pytest_artifacts" / "atlas"
