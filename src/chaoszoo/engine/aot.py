@@ -117,6 +117,7 @@ class CachedSolver:
         self._jitted = jitted
         self._key = key
         self._compiled: dict = {}
+        self._loaded: set = set()  # signatures whose executable came from disk and has not run yet
 
     def __call__(self, *args):
         if not enabled():
@@ -125,7 +126,22 @@ class CachedSolver:
         compiled = self._compiled.get(sig)
         if compiled is None:
             compiled = self._compiled[sig] = self._load_or_compile(args, sig)
-        return compiled(*args)
+        if sig not in self._loaded:
+            return compiled(*args)
+        try:
+            out = compiled(*args)
+            self._loaded.discard(sig)  # it ran: trust it from now on
+            return out
+        except Exception:  # noqa: BLE001 - a loaded executable that cannot run here
+            # Seen on CPU: "Function wrapped_iota not found" when an executable refers to a
+            # function of another compilation. Drop the entry and compile in this process.
+            self._loaded.discard(sig)
+            self._path(sig).unlink(missing_ok=True)
+            STATS["loaded"] -= 1
+            STATS["load_failed"] = STATS.get("load_failed", 0) + 1
+            compiled = self._compiled[sig] = self._jitted.lower(*args).compile()
+            STATS["compiled"] += 1
+            return compiled(*args)
 
     def __getattr__(self, name):  # lower, trace, eval_shape, ... of the jitted function
         return getattr(self._jitted, name)
@@ -144,6 +160,7 @@ class CachedSolver:
             payload, in_tree, out_tree = pickle.loads(path.read_bytes())
             compiled = se.deserialize_and_load(payload, in_tree, out_tree)
             STATS["loaded"] += 1
+            self._loaded.add(sig)
             return compiled
         except Exception:  # noqa: BLE001 - missing, stale or foreign entry: compile afresh
             pass

@@ -209,6 +209,9 @@ def export_parquet(paths, out_file) -> Path:
     os.close(fd)
     try:
         df.to_parquet(tmp, index=False)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a results file is not
         os.replace(tmp, out_file)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
