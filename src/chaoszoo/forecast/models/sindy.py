@@ -113,7 +113,7 @@ class SINDyForecaster:
             try:
                 if self._discrete:
                     model = ps.DiscreteSINDy(optimizer=opt, feature_library=lib)
-                    model.fit(y)
+                    model.fit(y, t=1)  # pysindy 2: discrete-time fit takes the (unit) step
                 else:
                     model = ps.SINDy(optimizer=opt, feature_library=lib,
                                      differentiation_method=ps.FiniteDifference(order=self.fd_order))
