@@ -118,6 +118,13 @@ def forecast_results(results_dir: Path | None = None) -> list[Protocol]:
                 meta = json.loads(mpath.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 meta = {}
+        if isinstance(meta, dict) and isinstance(meta.get("protocol"), dict):
+            # the forecast package's sidecar nests the protocol's settings under "protocol"
+            proto_settings = meta["protocol"]
+            for k in ("name", "version", "description", "citation"):
+                if k in proto_settings:
+                    meta.setdefault(k, proto_settings[k])
+            meta["protocol"] = proto_settings.get("name", path.stem)
         name = str(meta.get("name") or meta.get("protocol") or path.stem) if isinstance(meta, dict) else path.stem
         figures = sorted(p for p in d.glob(f"{path.stem}*") if p.suffix in (".png", ".svg", ".jpg"))
         sub = d / path.stem
