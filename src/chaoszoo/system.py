@@ -294,8 +294,8 @@ class System:
         """
         if pts_per_lyapunov_time is not None and self.kind != "map" and self._no_lyapunov_time():
             raise InvalidArgumentError(
-                f"{self.name} has no finite Lyapunov time: {self._no_lyapunov_time()}. "
-                "Use pts_per_period or dt instead.")
+                f"{self.name} has no finite Lyapunov time: {self._no_lyapunov_time()}, so "
+                "pts_per_lyapunov_time cannot be used. Use pts_per_period or dt instead.")
         grid, transient = resolve_grid(n, kind=self.kind, period=self.period,
                                        pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient,
                                        pts_per_lyapunov_time=pts_per_lyapunov_time,

@@ -35,8 +35,13 @@ STEPS_PER_PERIOD = 10_000
 BASE_STEPS = 100_000
 
 
+#: The budget is an int32 inside the solver: larger values would wrap to negative and stop
+#: the solve at its first step (a 2.1-million-sample Lorenz run did, before this cap).
+MAX_BUDGET = 2**31 - 1
+
+
 def step_budget(span: float, period: float) -> int:
-    return bucket(int(BASE_STEPS + STEPS_PER_PERIOD * span / period), minimum=BASE_STEPS)
+    return min(MAX_BUDGET, bucket(int(BASE_STEPS + STEPS_PER_PERIOD * span / period), minimum=BASE_STEPS))
 
 
 def bucket(n: int, minimum: int = 64) -> int:
@@ -175,7 +180,7 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, ato
             pvec[:, i] = np.asarray(params[name])
         key, args = group, (group.index(decl), jnp.asarray(pvec))
         # one budget for every member: 2,000 steps per sample (Lorenz needs ~0.5)
-        budget = bucket(BASE_STEPS + 2_000 * len(padded), minimum=BASE_STEPS)
+        budget = min(MAX_BUDGET, bucket(BASE_STEPS + 2_000 * len(padded), minimum=BASE_STEPS))
     else:
         key, args = decl, params
         budget = step_budget(span, decl.period)
