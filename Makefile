@@ -29,7 +29,9 @@ run: $(STAMP)
 ## make test: the whole test suite (the slow, catalog-wide tests included)
 test: $(TEST_STAMP)
 	sh tools/ensure_browser.sh
-	$(BIN)/python -m pytest -n auto --dist loadgroup -q --durations=15
+	$(BIN)/python -m pytest -n auto --dist loadgroup -q --durations=15 -m "not signals"
+	# Ctrl-C tests time an interrupt: run them alone, not beside the parallel suite's load
+	$(BIN)/python -m pytest -p no:xdist -q -m signals
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"

@@ -159,6 +159,7 @@ CTRL_C = textwrap.dedent("""
 """)
 
 
+@pytest.mark.signals
 def test_ctrl_c_interrupts_a_long_integration(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", CTRL_C], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)

@@ -77,6 +77,7 @@ def test_killed_build_takes_its_workers_down(tmp_path):
     assert outlived < 5.0
 
 
+@pytest.mark.signals
 def test_ctrl_c_stops_the_whole_process_group_cleanly(tmp_path):
     proc = _start(tmp_path, BUILD, tmp_path / "d")
     kids = _busy_workers(proc)
