@@ -98,6 +98,6 @@ def importance_cmd(out, fast, systems, budget, seed):
 
 
 def _write(path: Path, obj) -> None:
-    from chaoszoo.experiments.transfer import _write_json
+    from chaoszoo.experiments._io import write_json
 
-    _write_json(path, json.loads(json.dumps(obj, default=float)))
+    write_json(path, json.loads(json.dumps(obj, default=float)))

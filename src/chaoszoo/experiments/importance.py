@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chaoszoo.experiments._io import write_json
 from chaoszoo.errors import InvalidArgumentError, NotFittedError
 from chaoszoo.forecast.interface import ForecastInfo, as_history, derive_seed
 
@@ -293,7 +294,7 @@ def run(names=None, out_path=None, st: Settings = Settings(), seed: int = 0, pro
         except Exception as err:  # noqa: BLE001 - one system's failure is recorded, the run goes on
             results["failed"][name] = f"{type(err).__name__}: {err}"
         if path:
-            _write_json(path, results)
+            write_json(path, results)
     return results
 
 
@@ -315,8 +316,3 @@ def summary(results: dict) -> dict:
     return s
 
 
-def _write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(obj, indent=1, default=float))
-    os.replace(tmp, path)

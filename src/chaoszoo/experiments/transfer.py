@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chaoszoo.experiments._io import write_json
 from chaoszoo.errors import DatasetError, InvalidArgumentError, MissingExtraError
 from chaoszoo.forecast.interface import derive_seed
 
@@ -341,7 +342,7 @@ def run(datasets=None, out_path=None, st: Settings = Settings(), seed: int = 0, 
                      disable=not progress):
         results["datasets"][name] = run_dataset(name, bank, st, seed)
         if path:
-            _write_json(path, results)
+            write_json(path, results)
     return results
 
 
@@ -366,8 +367,3 @@ def summary(results: dict) -> dict:
     return s
 
 
-def _write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(obj, indent=1, default=float))
-    os.replace(tmp, path)
