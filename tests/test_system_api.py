@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import chaoszoo as cz
+from chaoszoo.errors import InvalidArgumentError
 from reference import reference_flow
 
 
@@ -152,3 +153,26 @@ def test_float64_is_scoped_to_the_package():
     if not before:
         assert jnp.zeros(1).dtype == jnp.float32
     assert cz.get("Lorenz").trajectory(10, pts_per_period=10).values.dtype == np.float64
+
+
+def test_rhs_of_a_batch_of_states_is_one_rhs_per_row():
+    """``rhs`` of an (n, d) batch equals ``rhs`` of each row alone, for every system (per-variable
+    declarations are evaluated column-wise, whole-array ones such as Kuramoto-Sivashinsky row by
+    row); Lorenz is also checked against its equations written out here."""
+    rng = np.random.default_rng(7)
+    for name in cz.names():
+        s = cz.get(name)
+        X = np.asarray(s.ic)[None, :] * (1 + 0.01 * rng.normal(size=(3, len(s.ic))))
+        batch = s.rhs(X)
+        assert batch.shape == X.shape, name
+        np.testing.assert_allclose(batch, np.stack([s.rhs(x) for x in X]), rtol=1e-12, atol=1e-12, err_msg=name)
+    lor = cz.get("Lorenz")
+    p = lor.params
+    X = rng.normal(size=(5, 3)) * 10
+    x, y, z = X.T
+    exact = np.stack([p["sigma"] * (y - x), x * (p["rho"] - z) - y, x * y - p["beta"] * z], axis=1)
+    np.testing.assert_allclose(lor.rhs(X), exact, rtol=1e-13)
+    with pytest.raises(InvalidArgumentError, match=r"\(n, d\)"):
+        lor.rhs(np.zeros((2, 2, 3)))
+    with pytest.raises(InvalidArgumentError, match=r"one state"):
+        lor.jacobian(X)

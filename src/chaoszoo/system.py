@@ -163,24 +163,56 @@ class System:
 
     def _x(self, x) -> np.ndarray:
         x = _numeric_array(x, f"{self.name}: state")
-        return check_ics(self._decl, x[None, :])[0] if x.ndim == 1 else check_ics(self._decl, np.atleast_2d(x))[0]
+        if x.ndim != 1:
+            raise InvalidArgumentError(f"{self.name}: expected one state of shape (d,); got shape {x.shape}.")
+        return check_ics(self._decl, x[None, :])[0]
+
+    def _xs(self, x) -> np.ndarray:
+        """A state (d,) or a batch of states (n, d), validated; returned as (n, d)."""
+        x = _numeric_array(x, f"{self.name}: state")
+        if x.ndim not in (1, 2):
+            raise InvalidArgumentError(f"{self.name}: expected a state of shape (d,) or a batch of shape (n, d); "
+                                       f"got shape {x.shape}.")
+        return check_ics(self._decl, np.atleast_2d(x))
 
     def rhs(self, x, t: float = 0.0, params: Mapping[str, float] | None = None, x_delayed=None) -> np.ndarray:
         """The vector field at ``x`` (for maps: the next state). NumPy evaluation.
 
-        For delay systems ``x_delayed`` is the state at ``t - tau`` (default: ``x``).
+        ``x`` is one state ``(d,)`` or a batch of states ``(n, d)``, one per row; the result has
+        the same shape. For delay systems ``x_delayed`` is the state at ``t - tau`` (default:
+        ``x``), of the same shape as ``x``.
         """
-        x = self._x(x)
+        single = np.ndim(x) == 1
+        xs = self._xs(x)
         p = self._p(params)
         for k in self._decl.integer_params:
             p[k] = int(p[k])
-        with np.errstate(all="ignore"):
+        xd = xs
+        if self.kind == "delay" and x_delayed is not None:
+            xd = self._xs(x_delayed)
+            if xd.shape != xs.shape:
+                raise InvalidArgumentError(f"{self.name}: x_delayed has shape {np.shape(x_delayed)}, "
+                                           f"but x has shape {np.shape(x)}.")
+
+        def field(a, b):  # a, b: (d,) or (d, n) with one variable per row
             if self.kind == "delay":
-                xd = x if x_delayed is None else self._x(x_delayed)
-                out = self._decl.equations(x, xd, t, p, NUMPY)
-            else:
-                out = self._decl.equations(x, t, p, NUMPY)
-        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, (tuple, list)) else out, dtype=np.float64).reshape(x.shape)
+                return self._decl.equations(a, b, t, p, NUMPY)
+            return self._decl.equations(a, t, p, NUMPY)
+
+        def stacked(out):  # a tuple of per-variable expressions (scalars or columns) -> (n, d)
+            return np.stack(np.broadcast_arrays(*[np.asarray(o, dtype=np.float64) for o in out],
+                                                np.empty(len(xs)))[:-1], axis=-1)
+
+        with np.errstate(all="ignore"):
+            first = field(xs[0], xd[0])
+            per_variable = isinstance(first, (tuple, list))
+            if len(xs) == 1:
+                res = stacked(first) if per_variable else np.asarray(first, dtype=np.float64).reshape(xs.shape)
+            elif per_variable:  # one expression per variable: every state at once, one variable per row
+                res = stacked(field(xs.T, xd.T))
+            else:  # whole-array declarations (rolls, FFTs along the state): one state at a time
+                res = np.stack([np.asarray(field(u, v), dtype=np.float64).reshape(-1) for u, v in zip(xs, xd)])
+        return res[0] if single else res
 
     def jacobian(self, x, t: float = 0.0, params: Mapping[str, float] | None = None, x_delayed=None) -> np.ndarray:
         """The exact Jacobian ``d rhs / d x`` at ``x`` (forward-mode autodiff through JAX)."""
