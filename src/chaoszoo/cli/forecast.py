@@ -1,4 +1,5 @@
-"""Forecasting benchmark commands: ``chaoszoo forecast protocols | models | check | run | leaderboard | report | merge | export``."""
+"""Forecasting benchmark commands: ``chaoszoo forecast protocols | models | check | run | leaderboard | report |
+merge | export | reproduce | costs``."""
 
 from __future__ import annotations
 
@@ -157,3 +158,40 @@ def export_cmd(directories, out):
     with _errors():
         path = export_parquet(list(directories), out)
     click.echo(f"wrote {path}")
+
+
+def _rows(directories):
+    """Rows of results directories, or the tables shipped in the package when none is given."""
+    from chaoszoo.forecast.store import load_results, shipped_results
+
+    return load_results(list(directories)) if directories else shipped_results()
+
+
+@forecast.command("reproduce")
+@click.argument("directories", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Also write the table to this .md file.")
+def reproduce_cmd(directories, out):
+    """The published results (2021, 2023) beside ours, from results directories or, with none
+    given, from the results shipped in the package."""
+    from chaoszoo.forecast.reproduction import format_reproduction, reproduce
+
+    with _errors():
+        text = format_reproduction(reproduce(_rows(directories)))
+        if out:
+            from pathlib import Path
+
+            from chaoszoo.data.storage import atomic_write
+
+            atomic_write(Path(out), (text + "\n").encode())
+    click.echo(text)
+
+
+@forecast.command("costs")
+@click.argument("directories", nargs=-1, type=click.Path(exists=True, file_okay=False))
+def costs_cmd(directories):
+    """Fit, predict and job seconds and memory per model (medians over jobs), from results
+    directories or the shipped results."""
+    from chaoszoo.forecast.ranking import cost_table, format_table
+
+    with _errors():
+        click.echo(format_table(cost_table(_rows(directories))))

@@ -21,6 +21,8 @@ _EXPORTS = {
     "ForecastProtocol": "protocols", "Variant": "protocols", "PROTOCOLS": "protocols", "get_protocol": "protocols",
     "run": "runner", "RunSummary": "runner",
     "ResultsStore": "store", "load_results": "store", "merge": "store", "export_parquet": "store",
+    "shipped_results": "store", "reproduce": "reproduction", "format_reproduction": "reproduction",
+    "cost_table": "ranking",
     "leaderboard": "ranking", "invariant_correlations": "ranking",
     "write_report": "report",
     "make_task": "tasks",

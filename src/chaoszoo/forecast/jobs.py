@@ -225,7 +225,7 @@ def execute(job: Job) -> tuple[dict, np.ndarray | None]:
             info = info.replace(privileged_state=None)
         with _PeakRSS() as mem:
             y, fit_s, pred_s = _fit_predict(job.model, job.fast, params, task.history, info, len(task.target))
-        row.update(fit_seconds=fit_s, predict_seconds=pred_s, peak_memory_mb=mem.used_mb)
+        row.update(fit_seconds=fit_s, predict_seconds=pred_s, peak_memory_mb=mem.used_mb, peak_rss_mb=mem.peak)
         row.update(_score(task, y, job))
         row["status"] = "ok"
         forecast = y if job.keep_forecast else None

@@ -28,9 +28,23 @@ def _frame(results):
 
     from chaoszoo.forecast.store import load_results
 
-    if isinstance(results, pd.DataFrame):
-        return results
-    return load_results(results)
+    df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    return with_setting_labels(df)
+
+
+def with_setting_labels(df):
+    """``df`` with a model that was run at more than one setting named ``"model (setting)"``
+    (e.g. ``nbeats (fast)`` beside ``nbeats (default)``), so that the two are ranked apart."""
+    if "setting" not in df.columns or not len(df):
+        return df
+    n_settings = df.groupby("model")["setting"].nunique()
+    mixed = set(n_settings[n_settings > 1].index)
+    if not mixed:
+        return df
+    df = df.copy()
+    hit = df["model"].isin(mixed)
+    df.loc[hit, "model"] = df.loc[hit, "model"] + " (" + df.loc[hit, "setting"].astype(str) + ")"
+    return df
 
 
 def _groups(df, by):
@@ -152,6 +166,31 @@ def invariant_correlations(results, metric: str = "smape", variant: str | None =
             r = spearmanr(both.iloc[:, 0], both.iloc[:, 1])
             out.append(dict(model=model, invariant=name, rho=float(r.statistic), p=float(r.pvalue), n=len(both)))
     return pd.DataFrame(out)
+
+
+def cost_table(results, by=("model", "setting")):
+    """What each model costs: per model (and setting), the median over jobs of the fit, predict
+    and whole-job wall seconds (a job includes tuning on the train split and scoring), the memory
+    the final fit and forecast added to the worker (``extra_mb``) and the worker's peak resident
+    memory, libraries included (``peak_rss_mb``; NaN in rows written before it was recorded), and the job seconds
+    summed over all jobs (``total_s``). Failed jobs count in ``jobs`` and ``failed`` only."""
+    import pandas as pd
+
+    df = results if isinstance(results, pd.DataFrame) else _frame(results)
+    if not len(df):
+        raise InvalidArgumentError("There are no results to cost.")
+    by = [b for b in ([by] if isinstance(by, str) else list(by)) if b in df.columns]
+    rows = []
+    for key, g in df.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        ok = g[g["status"] == "ok"]
+        med = {c: float(ok[c].median()) if c in ok and len(ok) and ok[c].notna().any() else np.nan
+               for c in ("fit_seconds", "predict_seconds", "seconds", "peak_memory_mb", "peak_rss_mb")}
+        rows.append({**dict(zip(by, key)), "fit_s": med["fit_seconds"], "predict_s": med["predict_seconds"],
+                     "job_s": med["seconds"], "extra_mb": med["peak_memory_mb"], "peak_rss_mb": med["peak_rss_mb"],
+                     "total_s": float(g["seconds"].sum()) if "seconds" in g else np.nan,
+                     "jobs": int(len(g)), "failed": int((g["status"] != "ok").sum())})
+    return pd.DataFrame(rows).sort_values("job_s", na_position="last").reset_index(drop=True)
 
 
 def format_table(lb, digits: int = 3) -> str:

@@ -217,3 +217,25 @@ def export_parquet(paths, out_file) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out_file
+
+
+def shipped_results(protocols=None):
+    """The benchmark rows shipped in the package (``forecast/data/results/<protocol>.parquet``),
+    concatenated, as a ``pandas.DataFrame``; ``protocols`` restricts them (names or one name).
+    The JSON sidecar next to each table records the command that regenerates it."""
+    import importlib.resources
+
+    import pandas as pd
+
+    folder = importlib.resources.files("chaoszoo.forecast") / "data" / "results"
+    files = sorted(p for p in folder.iterdir() if p.name.endswith(".parquet"))
+    if isinstance(protocols, str):
+        protocols = [protocols]
+    if protocols is not None:
+        have = {p.name[: -len(".parquet")] for p in files}
+        missing = [p for p in protocols if p not in have]
+        if missing:
+            raise InvalidArgumentError(f"No shipped results for {missing}; shipped: {', '.join(sorted(have)) or 'none'}.")
+        files = [p for p in files if p.name[: -len(".parquet")] in protocols]
+    frames = [pd.read_parquet(p) for p in files]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
