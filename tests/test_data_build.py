@@ -226,3 +226,32 @@ def test_ray_executor_builds_the_same_bytes(tiny_dir, tmp_path):
     assert res.generated == ("Lorenz",)
     assert (tmp_path / "ray/systems/Lorenz.parquet").read_bytes() == (tiny_dir / "systems/Lorenz.parquet").read_bytes()
     assert verify(tmp_path / "ray").ok
+
+
+def test_unfinished_build_resumes_after_catalog_edits_regenerating_only_those_systems(tiny_dir, tmp_path,
+                                                                                       monkeypatch, capsys):
+    """A catalog entry edited while a long build is unfinished: the build resumes, regenerates
+    that system's shard and reuses the others; the result equals a fresh build byte for byte."""
+    import importlib
+
+    mod = importlib.import_module("chaoszoo.data.build")
+    real_hash = storage.system_hash
+    out = tmp_path / "b"
+    with monkeypatch.context() as m:
+        m.setattr(storage, "system_hash", lambda n: "edited-later" if n == "Rossler" else real_hash(n))
+
+        def interrupted(*a, **k):
+            raise KeyboardInterrupt
+
+        m.setattr(mod, "_finish", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build(TINY, out, jobs=1, progress=False)
+    assert not (out / storage.MANIFEST).exists()
+    res = build(TINY, out, jobs=1, progress=False)
+    assert res.generated == ("Rossler",) and res.reused == ("Lorenz",)
+    assert "1 catalog entries changed since this build started (Rossler)" in capsys.readouterr().err
+    assert tree_bytes(out) == tree_bytes(tiny_dir)
+    # a finished collection is never modified in place: other catalog entries are refused
+    monkeypatch.setattr(storage, "system_hash", lambda n: "edited-again" if n == "Lorenz" else real_hash(n))
+    with pytest.raises(DatasetError, match="other settings, systems or catalog entries"):
+        build(TINY, out, jobs=1, progress=False)

@@ -98,6 +98,14 @@ def build_system(out: str, settings: dict, name: str) -> dict:
     return record
 
 
+def _same_but_declarations(old, new: dict) -> bool:
+    """Whether two build fingerprints differ at most in some systems' declaration hashes (an
+    unfinished build then resumes, regenerating those systems' shards)."""
+    if not isinstance(old, dict) or set(old) != set(new) or not isinstance(old.get("declarations"), dict):
+        return False
+    return all(old[k] == new[k] for k in new if k != "declarations") and set(old["declarations"]) == set(new["declarations"])
+
+
 def _prepare(root: Path, preset: Preset, systems: tuple[str, ...], fingerprint: dict) -> dict[str, dict]:
     """Check/prepare the directory; returns the completion records that can be reused."""
     state = root / storage.STATE_DIR
@@ -111,10 +119,15 @@ def _prepare(root: Path, preset: Preset, systems: tuple[str, ...], fingerprint: 
                 old = json.loads((state / "build.json").read_text())
             except (OSError, json.JSONDecodeError):
                 old = None
-            if old != fingerprint:
+            if old != fingerprint and not _same_but_declarations(old, fingerprint):
                 raise DatasetError(
                     f"{root} holds an unfinished chaoszoo build with other settings or systems. Resume it with "
                     "its original options, or choose another --out (or delete the directory).")
+            if old != fingerprint:  # catalog entries changed since the build started: redo only those
+                changed = sorted(n for n in systems if old["declarations"].get(n) != fingerprint["declarations"][n])
+                print(f"chaoszoo: {len(changed)} catalog entries changed since this build started "
+                      f"({', '.join(changed)}); their shards are regenerated", file=sys.stderr)
+                storage.atomic_write(state / "build.json", storage.json_bytes(fingerprint))
         elif (root / storage.MANIFEST).is_file():
             doc = storage.read_manifest(root)
             if doc.get("build") != fingerprint:
