@@ -14,8 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from chaoszoo.errors import InvalidArgumentError
-from chaoszoo.forecast.ranking import (HIGHER_IS_BETTER, INVARIANTS, format_table, invariant_correlations,
-                                           invariants_table, leaderboard, per_system)
+from chaoszoo.forecast.ranking import (HIGHER_IS_BETTER, INVARIANTS, cost_table, format_table,
+                                       invariant_correlations, invariants_table, leaderboard, per_system)
+
+
+#: Models drawn in colour in the horizon figure (the best by mean rank).
+HIGHLIGHT = 8
 
 
 def _save(fig, path: Path) -> None:
@@ -93,16 +97,29 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
         unit = next(iter(ok["curve"].dropna()))["unit"]
         grid = np.linspace(0, tmax, 60)
         fig, ax = plt.subplots(figsize=(7, 4.2))
-        for model in order["model"]:
+        # the best HIGHLIGHT models by mean rank in colour, the naive mean dashed for reference,
+        # every other model in light grey (31 coloured lines cannot be told apart)
+        ranked = list(order["model"])
+        shown = ranked[:HIGHLIGHT]
+        for model in ranked:
             med = _curves(dsub, model, grid)
-            if med is not None:
-                ax.plot(grid, med, label=model)
+            if med is None:
+                continue
+            if model in shown:
+                ax.plot(grid, med, label=model, lw=1.6, zorder=3)
+            elif model == "naive-mean":
+                ax.plot(grid, med, label=model, color="k", ls="--", lw=1.2, zorder=2)
+            else:
+                ax.plot(grid, med, color="0.8", lw=0.8, zorder=1)
         ax.set_xlabel("forecast horizon (Lyapunov times)" if unit == "lyapunov" else "forecast horizon (steps)")
         ax.set_ylabel("cumulative sMAPE (median over jobs)")
         ax.legend(fontsize=7, ncol=2)
         _save(fig, out / "horizon.png")
         plt.close(fig)
-        figs.append(("horizon.png", "Median cumulative sMAPE against forecast horizon."))
+        rest = len(ranked) - len(shown) - ("naive-mean" in ranked[HIGHLIGHT:])
+        figs.append(("horizon.png", "Median cumulative sMAPE against forecast horizon: the "
+                     f"{len(shown)} best models by mean rank" + (f", the other {rest} in grey" if rest > 0 else "")
+                     + "."))
 
     # 3. best model's error against each invariant
     table = per_system(df, metric, variant)
@@ -151,6 +168,14 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
     if best is not None and len(table) >= 3:
         c = corr[corr["model"] == best][["invariant", "rho", "p", "n"]]
         lines += [f"## Error against chaos ({best}, {variant})", "", format_table(c.reset_index(drop=True)), ""]
+    coverage = df.groupby("model")["system"].nunique()
+    if coverage.nunique() > 1:
+        lines += ["Systems per model differ (a model missing on a task ranks last there): "
+                  + ", ".join(f"{m} {n}" for m, n in coverage.sort_values().items()) + ".", ""]
+    if {"fit_seconds", "seconds"} <= set(df.columns):
+        lines += ["## Cost", "", "Medians over jobs (wall seconds of the worker; a job includes tuning on the "
+                  "train split and scoring); `total_s` sums the job seconds.", "",
+                  format_table(cost_table(df)), ""]
     for f, cap in figs:
         lines += [f"![{cap}]({f})", "", f"*{cap}*", ""]
     failed = df[df["status"] != "ok"]
