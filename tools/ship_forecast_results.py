@@ -21,11 +21,12 @@ import numpy as np
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("directories", nargs="+")
-    ap.add_argument("--command", required=True, help="the exact command that produced the run")
+    ap.add_argument("--command", required=True, action="append",
+                    help="the exact command that produced a run (repeat for each directory's run)")
     ap.add_argument("--wall-seconds", type=float, default=None, help="measured wall time of the run")
     args = ap.parse_args()
 
-    from chaoszoo.forecast.ranking import invariant_correlations, leaderboard
+    from chaoszoo.forecast.ranking import cost_table, invariant_correlations, leaderboard
     from chaoszoo.forecast.store import ResultsStore, export_parquet, load_results
 
     df = load_results(args.directories)
@@ -36,12 +37,15 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     export_parquet(args.directories, out / f"{name}.parquet")
     lb = leaderboard(df, metric="smape", by=("variant",))
+    costs = cost_table(df)
     corr = {v: invariant_correlations(df, "smape", v).replace({np.nan: None}).to_dict("records")
             for v in sorted(df["variant"].unique())}
-    meta = {"protocol": protocol, "command": args.command, "wall_seconds": args.wall_seconds,
+    meta = {"protocol": protocol, "command": " && ".join(args.command), "commands": args.command,
+            "wall_seconds": args.wall_seconds,
             "jobs": int(len(df)), "failed": int((df["status"] != "ok").sum()),
             "systems": int(df["system"].nunique()), "models": sorted(df["model"].unique()),
             "leaderboard_smape": lb.replace({np.nan: None}).to_dict("records"),
+            "costs": costs.replace({np.nan: None}).to_dict("records"),
             "invariant_correlations_smape": corr}
     tmp = out / f".{name}.json.tmp"
     tmp.write_text(json.dumps(meta, indent=1, sort_keys=True, default=float) + "\n")
