@@ -39,7 +39,9 @@ def _wrap_columns(columns):
            "far from both primaries. Tagged quasi-periodic: from this ic the orbit lies on (or "
            "sticks to) a torus - chaoszoo annotate finds lambda_1 = 0.0005 +- 0.0005 over 97,000 "
            "time units at an RK4 step accurate to 1e-5 per period; at a 2.5x coarser step it had "
-           "found a spurious 0.012."),
+           "found a spurious 0.012. Issue 13: chaotic orbits of the restricted problem exist at this mass "
+           "ratio, but no published initial condition with a verified exponent was found in the stored "
+           "pages, so the orbit is left as is."),
 )
 def ThreeBody(X, t, p, xp):
     x, y, vx, vy = X

@@ -104,7 +104,9 @@ def CaTwoPlus(X, t, p, xp):
         "Same equations as CaTwoPlus; the Hill exponents m, n, p are structural integer parameters. "
         "Quasi-periodic, not chaotic: after a 200-period transient, two states 1e-8 apart stay within "
         "about 1e-6 of each other for 400 periods, as expected on a torus (the paper uses this "
-        "parameter set for quasi-periodic oscillations)."
+        "parameter set for quasi-periodic oscillations). Issue 13: the chaotic regime that Houart, Dupont "
+        "& Goldbeter (1999) give for the same equations is the catalog's CaTwoPlus entry; switching this "
+        "one to it would duplicate that entry, so it stays the paper's quasi-periodic example."
     ),
 )
 def CaTwoPlusQuasiperiodic(X, t, p, xp):
@@ -245,7 +247,10 @@ def Chua(X, t, p, xp):
         "postprocess=True returns cos(th) in its place, as dysts does. At these (dysts's) parameters "
         "the forced clock is quasi-periodic rather than chaotic: after a 200-period transient two "
         "states 3e-5 apart stay within 1e-5..4e-3 of each other over 400 periods (no exponential "
-        "growth)."
+        "growth). Issue 13 literature check: the stored pages were searched for a chaotic response of "
+        "this light-forced clock (the cited papers and later work on entrainment versus chaos under "
+        "light-dark cycles); no parameter values of a chaotic regime were retrievable, so dysts's "
+        "values stay."
     ),
     extra={"unbounded_indices": (4,), "postprocess": _phase_output(4, "cos")},
 )
@@ -323,7 +328,9 @@ def Colpitts(X, t, p, xp):
           "windows repeat with a 500-period cycle; RK4 at 1,000 steps per period gives lambda_1 = "
           "0.062, 0.031, 0.018 and 0.016 over 100, 300, 1,000 and 3,000 periods. The annotated "
           "0.137 (RK4, 4 x 300 periods) measures the transient, whose length depends on the "
-          "integrator (0.028 at 400 steps per period).",
+          "integrator (0.028 at 400 steps per period). Issue 13: the chaotic set of Arneodo, Coullet & "
+          "Tresser for the same equations is the catalog's Arneodo entry; no other published chaotic set "
+          "for these (dysts's) parameters was found, so the entry is left as dysts has it.",
 )
 def Coullet(X, t, p, xp):
     return _arneodo(X, p)
@@ -361,7 +368,10 @@ def Dadras(X, t, p, xp):
            "default), so the published three-scroll chaos is probably a tolerance artefact; nearby "
            "c = 1.8 or 1.9 (not published) gives lambda_1 of about 0.55-0.66. "
         "The period is the dominant spectral peak of a long run (1.72, switching between scrolls); "
-        "dysts's 0.083806 is twenty times shorter, the fast spiralling within a scroll."
+        "dysts's 0.083806 is twenty times shorter, the fast spiralling within a scroll. Issue 13 "
+        "literature check: no other published parameter set of this system was found in the stored "
+        "pages (searched with the TSUCS family, whose TSUCS2 member shares the equations); the c = 1.8-1.9 "
+        "values above are not published, so the paper's parameters stay."
     ),
 )
 def DequanLi(X, t, p, xp):
@@ -577,7 +587,11 @@ def ForcedBrusselator(X, t, p, xp):
     ),
     description="FitzHugh-Nagumo excitable neuron under a constant plus sinusoidal input current.",
     notes="Not chaotic at these (dysts's) parameters: chaoszoo annotate finds lambda_1 = -0.0001 and lambda_2 = -0.0003 (both zero within error) from the declared and from five perturbed initial conditions - the response lies on a torus. "
-          "The forcing phase z (dz/dt = omega) grows without bound; postprocess=True returns sin(z), as dysts does.",
+          "The forcing phase z (dz/dt = omega) grows without bound; postprocess=True returns sin(z), as dysts does. "
+          "Issue 13 literature check: chaos in the periodically forced FitzHugh-Nagumo equations is reported "
+          "by Chou, M. H. & Lin, Y. T. (1996), Exotic dynamic behavior of the forced FitzHugh-Nagumo "
+          "equations, Comput. Math. Appl. 32(10), 109-124, but the stored abstract gives no parameter "
+          "values, so no published chaotic point could be verified and dysts's values stay.",
     extra={"unbounded_indices": (2,), "postprocess": _phase_output(2, "sin")},
 )
 def ForcedFitzHughNagumo(X, t, p, xp):

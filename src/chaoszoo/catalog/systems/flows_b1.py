@@ -114,6 +114,16 @@ def Hopfield(X, t, p, xp):
              "Lu system. Chinese Physics Letters 25(7), 2396-2399.",
     description="Lu system with a fourth state fed back into the first equation, giving two "
                 "positive Lyapunov exponents.",
+    notes="Equations and parameters as in dysts 0.96 (a = 36, b = 3, c = 20, d = 0.1, e = 21; dw/dt = e x + "
+          "d y z). Issue 13 check: another implementation citing the same paper uses c = 20.5 and "
+          "dw/dt = k x - d y z. The paper itself (Chin. Phys. Lett. 25(7), 2396, doi:10.1088/0256-307X/25/7/018) "
+          "could not be read here: searches of the stored pages, docs and code corpora for the paper, for "
+          "'hyperchaotic Bao system' and for the two parameter sets found only implementations that repeat "
+          "dysts's form (two Python libraries and a Julia port of dysts) and Vaidyanathan (2012), Anti-synchronization of "
+          "hyperchaotic Bao and hyperchaotic Xu systems via active control, IJCSEIT 2(3), 81, whose "
+          "equation section was not retrievable. With no verified source for either form, the entry keeps "
+          "dysts's; it is hyperchaotic as declared (chaoszoo annotate: lambda = 0.72 +- 0.04, 0.15 +- 0.05, "
+          "0.00, -19.87). Check the paper's Eq. (1) before relying on the sign of the y z term or on c.",
 )
 def HyperBao(X, t, p, xp):
     x, y, z, w = X
@@ -419,7 +429,10 @@ def JerkCircuit(X, t, p, xp):
           "Period set from the power spectrum of a long run (peak near 37; dysts's 10.99 "
           "disagrees by a factor of six). At these parameters a long run settles close to a "
           "mixed-mode cycle: our largest Lyapunov exponent estimate is about 0.002, far "
-          "below dysts's 0.076.",
+          "below dysts's 0.076. Issue 13 literature check: the search found Goryachev, A., Strizhak, P. "
+          "& Kapral, R. (1997), Slow manifold structure and the emergence of mixed-mode oscillations, J. "
+          "Chem. Phys., on mixed-mode and chaotic states of a model of this kind; its model equations and "
+          "parameter values were not in the retrievable text, so dysts's values stay.",
 )
 def KawczynskiStrizhak(X, t, p, xp):
     x, y, z = X

@@ -101,6 +101,17 @@ def Rossler(X, t, p, xp):
              "209-229.",
     description="Truncated model of convection in a magnetic field or a rotating layer, showing "
                 "Shilnikov-type chaos.",
+    notes="dx/dt = -a x + b y - y z, dy/dt = x, dz/dt = -z + y^2 at Rucklidge's chaotic point a = 2, "
+          "b = 6.7 (kappa, lambda in Sprott, J. C. (2003), Chaos and Time-Series Analysis, Oxford, "
+          "Appendix A.5.15, which starts from (1, 0, 4.5)). Issue 13 check of the exponent: that table "
+          "gives lambda_1 = 0.0643 (base e, per unit time; value as transcribed in a public port of "
+          "Appendix A - the printed page was not reachable here). The equations, parameters and time unit "
+          "are the same as here, so the factor of three is not a convention: an independent SciPy DOP853 "
+          "Benettin run (rtol = atol = 1e-10, QR every time unit, 3,000 time units) from Sprott's initial "
+          "condition gives (0.189 +- 0.001, 0.000, -3.189), from the catalog ic 0.192 +- 0.003, and the "
+          "exponents sum to -3.000 = -(a + 1), the trace of the Jacobian, as they must. chaoszoo annotate "
+          "records 0.192 +- 0.004 and dysts 0.96 lists 0.183. Our value stands; the table's 0.0643 is not "
+          "reproduced by any integration tried.",
 )
 def Rucklidge(X, t, p, xp):
     x, y, z = X
@@ -532,7 +543,9 @@ def SprottTorus(X, t, p, xp):
           "spectral peak of a long run; dysts's 1.61 holds 1e-4 of the peak power. Tagged quasi-periodic: "
           "two trajectories 1e-9 apart do not separate 20-fold within 920 time units at these parameters "
           "(dysts's own estimate of the largest exponent is only 0.064), so the entry is kept for "
-          "compatibility but not counted as chaotic.",
+          "compatibility but not counted as chaotic. Issue 13 literature check: the stored pages were "
+          "searched for the chaotic stick-slip regime of Awrejcewicz & Holicke (1999); no parameter values "
+          "were retrievable, so dysts's values stay.",
     extra={"unbounded_indices": (2,), "postprocess": _cos_of_phase_2},
 )
 def StickSlipOscillator(X, t, p, xp):
@@ -618,7 +631,8 @@ def ThomasLabyrinth(X, t, p, xp):
                 "quasi-periodic torus knot, offset by the initial condition.",
     notes="Not chaotic: the vector field depends only on t, so every orbit is the same translated curve and "
           "nearby orbits never separate; with the irrational-looking ratio n = 15.3 the motion is "
-          "quasi-periodic (tagged so, which exempts it from the separation test).",
+          "quasi-periodic (tagged so, which exempts it from the separation test). Issue 13: no parameter "
+          "values can make it chaotic (the orbits are translates of one another), so it stays.",
 )
 def Torus(X, t, p, xp):
     x, y, z = X
@@ -643,7 +657,9 @@ def Torus(X, t, p, xp):
            "(|x| <= 68.5), two trajectories 1e-8 apart stay within 1e-5 for 150 time units at rtol 1e-6 "
            "(they separate only at a loose rtol 1e-3), and RK4 over 1,000 periods gives lambda_1 = "
            "-0.0009 +- 0.008; the cycle is periodic for c between 0.6 and 1.0. "
-          "Same vector field as dysts's DequanLi family, at the TSUCS2 parameters (k = 0)."),
+          "Same vector field as dysts's DequanLi family, at the TSUCS2 parameters (k = 0). Issue 13 "
+          "literature check: the stored pages were searched for the TSUCS papers (Pan, Zhou & Li 2013) and "
+          "the parameter set; no published chaotic set was retrievable, so dysts's values stay."),
 )
 def Tsucs2(X, t, p, xp):
     x, y, z = X

@@ -239,7 +239,10 @@ def MaynardSmith(X, t, p, xp):
           "fixed point (0, 0) (largest Lyapunov exponent ~1e-3 over 3,000 iterates), so the "
           "orbit is quasi-periodic; the chaotic layers near the separatrix of the saddle "
           "(1, 0) are thin and their orbits mostly escape to infinity. Rotation per iterate "
-          "about (0, 0) is about 0.18 turn, hence period 5.",
+          "about (0, 0) is about 0.18 turn, hence period 5. Issue 13 literature check: the stored pages "
+          "were searched for a published chaotic (dissipative) parameter set of this map (the cited "
+          "Arrowsmith et al. 1993 and later uses); none with values was retrievable, so dysts's "
+          "area-preserving defaults stay.",
 )
 def Bogdanov(X, t, p, xp):
     x, y = X
@@ -424,7 +427,10 @@ def Hopalong(X, t, p, xp):
           "a stable cycle or escape); dysts's values are kept in extra['dysts_params']. At a = -0.7, "
           "b = 0.9 the chaos is transient: over 20,000 iterations lambda_1 = 0.18, over 100,000 "
           "-0.006 +- 0.039, and over 2 million -0.050 +- 0.002 with lambda_2 = -0.055 (their sum is "
-          "ln b): the orbit ends on a stable cycle.",
+          "ln b): the orbit ends on a stable cycle. Issue 13 literature check: a = -0.7, b = 0.9 is not a "
+          "published value; the stored pages searched for this form give only area-preserving pattern "
+          "values (b = 1, a = -0.406 or -0.148, from graphics demonstrations, not papers), so no published "
+          "dissipative chaotic set could be verified and the entry stays.",
     extra={"dysts_params": {"a": -1.1, "b": -0.2}, "dysts_ic": (0.1, 0.1)},
 )
 def GumowskiMira(X, t, p, xp):
