@@ -40,3 +40,42 @@ def test_fresh_process_loads_the_compiled_solver(tmp_path):
     assert second["values"] == first["values"]  # the loaded executable computes the same bytes
     off = _fresh(dict(env, CHAOSZOO_NO_SOLVER_CACHE="1"))
     assert off["stats"] == {"loaded": 0, "compiled": 0} and off["values"] == first["values"]
+
+
+def test_a_loaded_executable_that_loses_a_function_later_is_recompiled(tmp_path, monkeypatch):
+    """XLA on CPU can fail a deserialised executable after good runs ("NOT_FOUND: Function
+    convert_clamp_fusion not found", seen in a long benchmark worker): the call is redone with an
+    executable compiled in the process; other errors of a trusted executable still propagate."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from chaoszoo.engine import aot
+
+    monkeypatch.setenv("CHAOSZOO_CACHE", str(tmp_path))
+    monkeypatch.delenv("CHAOSZOO_NO_SOLVER_CACHE", raising=False)
+    solver = aot.cached(jax.jit(lambda x: jnp.cumsum(x) * 2.0), key=("test-recompile",))
+    x = np.arange(5.0)
+    first = np.asarray(solver(x))            # compiled and stored
+    np.testing.assert_array_equal(first, np.cumsum(x) * 2.0)
+    sig = next(iter(solver._compiled))
+
+    class Lost:
+        def __call__(self, *a):
+            raise RuntimeError("NOT_FOUND: Function convert_clamp_fusion not found (type id: 1)")
+
+    class Broken:
+        def __call__(self, *a):
+            raise RuntimeError("INTERNAL: something else")
+
+    solver._from_disk.add(sig)               # as if loaded from disk and already run once
+    solver._compiled[sig] = Lost()
+    compiled_before = aot.STATS["compiled"]
+    np.testing.assert_array_equal(np.asarray(solver(x)), first)
+    assert aot.STATS["compiled"] == compiled_before + 1 and sig not in solver._from_disk
+    solver._from_disk.add(sig)
+    solver._compiled[sig] = Broken()
+    import pytest
+
+    with pytest.raises(RuntimeError, match="something else"):
+        solver(x)

@@ -118,6 +118,7 @@ class CachedSolver:
         self._key = key
         self._compiled: dict = {}
         self._loaded: set = set()  # signatures whose executable came from disk and has not run yet
+        self._from_disk: set = set()  # signatures whose current executable came from disk
 
     def __call__(self, *args):
         if not enabled():
@@ -126,18 +127,26 @@ class CachedSolver:
         compiled = self._compiled.get(sig)
         if compiled is None:
             compiled = self._compiled[sig] = self._load_or_compile(args, sig)
-        if sig not in self._loaded:
+        if sig not in self._from_disk:
             return compiled(*args)
         try:
             out = compiled(*args)
-            self._loaded.discard(sig)  # it ran: trust it from now on
+            self._loaded.discard(sig)  # it ran once
             return out
-        except Exception:  # noqa: BLE001 - a loaded executable that cannot run here
-            # Seen on CPU: "Function wrapped_iota not found" when an executable refers to a
-            # function of another compilation. Drop the entry and compile in this process.
+        except Exception as err:  # noqa: BLE001 - a loaded executable that cannot run here
+            # Seen on CPU, on the first call ("Function wrapped_iota not found") and also after
+            # many good calls, once other executables had come and gone in the same process
+            # ("NOT_FOUND: Function convert_clamp_fusion not found"): a deserialised executable
+            # can refer to a function of another compilation. Compile in this process instead
+            # (the run is repeated from its inputs, so no state is lost) and drop the entry.
+            first = sig in self._loaded
+            if not first and "not found" not in str(err).lower():
+                raise  # a genuine error of a run that has worked before
             self._loaded.discard(sig)
-            self._path(sig).unlink(missing_ok=True)
-            STATS["loaded"] -= 1
+            self._from_disk.discard(sig)
+            if first:
+                self._path(sig).unlink(missing_ok=True)
+                STATS["loaded"] -= 1
             STATS["load_failed"] = STATS.get("load_failed", 0) + 1
             compiled = self._compiled[sig] = self._jitted.lower(*args).compile()
             STATS["compiled"] += 1
@@ -161,6 +170,7 @@ class CachedSolver:
             compiled = se.deserialize_and_load(payload, in_tree, out_tree)
             STATS["loaded"] += 1
             self._loaded.add(sig)
+            self._from_disk.add(sig)
             return compiled
         except Exception:  # noqa: BLE001 - missing, stale or foreign entry: compile afresh
             pass
