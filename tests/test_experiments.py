@@ -63,6 +63,36 @@ def test_autoencoder_is_causal_and_learns():
         transfer.train_autoencoder(series, transfer.Settings(window=60), seed=1)
 
 
+def test_untrained_control_is_the_transfer_encoders_starting_point():
+    """The untrained control's weights are the ones training starts from (same seed), and
+    training moves them; a different seed gives other weights."""
+    series = np.array([np.sin(2 * np.pi * np.arange(300) / p) for p in (13.0, 21.0)])
+    start = transfer.initial_autoencoder(7).state_dict()
+    untouched, _ = transfer.train_autoencoder(series, transfer.Settings(window=61, n_windows=64, epochs=0, seeds=1), 7)
+    assert all(torch.equal(v, untouched.state_dict()[k]) for k, v in start.items())
+    trained, _ = transfer.train_autoencoder(series, transfer.Settings(window=61, n_windows=64, epochs=1, seeds=1), 7)
+    assert not torch.equal(start["encoder.1.weight"], trained.state_dict()["encoder.1.weight"])
+    assert not torch.equal(start["encoder.1.weight"], transfer.initial_autoencoder(8).state_dict()["encoder.1.weight"])
+
+
+def test_summary_pairs_the_untrained_control_like_the_other_baselines():
+    from scipy.stats import wilcoxon
+
+    acc = {"transfer": [0.9, 0.8, 0.7, 0.95, 0.6, 0.85], "random": [0.88, 0.79, 0.7, 0.9, 0.55, 0.8],
+           "untrained": [0.8, 0.81, 0.6, 0.9, 0.5, 0.7], "raw": [0.7, 0.6, 0.65, 0.8, 0.5, 0.75]}
+    res = {"datasets": {f"D{i}": {c: acc[c][i] for c in acc} for i in range(6)}}
+    s = transfer.summary(res)
+    t = s["transfer_vs_untrained"]
+    assert (t["wins"], t["ties"], t["losses"]) == (5, 0, 1)
+    assert t["wilcoxon_p"] == pytest.approx(wilcoxon(acc["transfer"], acc["untrained"]).pvalue)
+    assert t["median_difference"] == pytest.approx(np.median(np.subtract(acc["transfer"], acc["untrained"])))
+    assert s["untrained"]["median"] == pytest.approx(np.median(acc["untrained"]))
+    assert "wilcoxon_vs_published_p" not in s["untrained"]       # nothing published to compare with
+    # a file from before the control existed still summarises (the control is left out)
+    old = {"datasets": {k: {c: v[c] for c in ("transfer", "random", "raw")} for k, v in res["datasets"].items()}}
+    assert "untrained" not in transfer.summary(old) and "transfer_vs_raw" in transfer.summary(old)
+
+
 def test_catch22_features_match_pycatch22_and_classifier_separates():
     import pycatch22
 
@@ -167,8 +197,12 @@ def test_cli_transfer_fast(tmp_path, monkeypatch):
     row = data["datasets"]["ItalyPowerDemand"]
     # ItalyPowerDemand: 67 train / 1029 test series of length 24, two classes (UCR archive)
     assert (row["n_train"], row["n_test"], row["length"], row["n_classes"]) == (67, 1029, 24, 2)
+    assert "untrained" in transfer.CONDITIONS and len(row["untrained_per_seed"]) == transfer.FAST.seeds
     for c in transfer.CONDITIONS:
         assert 0.5 < row[c] <= 1.0                                      # better than chance on two classes
+    summ = json.loads((out / "transfer_summary.json").read_text())
+    assert set(summ["transfer_vs_untrained"]) >= {"wins", "ties", "losses", "wilcoxon_p"}
+    assert "untrained" in res.output
     assert (out / "transfer.png").stat().st_size > 0
     assert "published" in res.output
 

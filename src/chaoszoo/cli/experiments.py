@@ -53,13 +53,15 @@ def transfer_cmd(out, fast, datasets, bank_only, seed):
     summ["wall_seconds_this_call"] = time.perf_counter() - t0
     _write(out / "transfer_summary.json", summ)
     plot_transfer(res, out / "transfer.png")
-    click.echo(f"{'data set':28s} {'raw':>6s} {'random':>7s} {'transfer':>8s}")
+    conds = [c for c in ("raw", "untrained", "random", "transfer") if c in summ]
+    click.echo(f"{'data set':28s} " + " ".join(f"{c:>9s}" for c in conds))
     for name, r in res["datasets"].items():
-        click.echo(f"{name:28s} {r['raw']:6.3f} {r['random']:7.3f} {r['transfer']:8.3f}")
+        click.echo(f"{name:28s} " + " ".join(f"{r[c]:9.3f}" for c in conds))
     p = transfer.PUBLISHED
-    click.echo(f"{'median (ours, n=' + str(summ['n_datasets']) + ')':28s} {summ['raw']['median']:6.3f} "
-               f"{summ['random']['median']:7.3f} {summ['transfer']['median']:8.3f}")
-    click.echo(f"{'median (published, n=90)':28s} {p['raw']:6.3f} {p['random']:7.3f} {p['transfer']:8.3f}")
+    click.echo(f"{'median (ours, n=' + str(summ['n_datasets']) + ')':28s} "
+               + " ".join(f"{summ[c]['median']:9.3f}" for c in conds))
+    click.echo(f"{'median (published, n=90)':28s} "
+               + " ".join(f"{p[c]:9.3f}" if c in p else f"{'-':>9s}" for c in conds))
     click.echo(f"{len(bank)} flows as surrogates; wall time {summ['wall_seconds_this_call']:.0f} s; results in {out}")
 
 

@@ -32,10 +32,13 @@ def plot_transfer(results: dict, path) -> None:
     names = list(rows)
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 3, 3.6))
     x = np.arange(len(names))
-    colors = {"transfer": "C0", "random": "C1", "raw": "C2"}
-    for i, c in enumerate(CONDITIONS):
-        ax.bar(x + (i - 1) * 0.27, [rows[n][c] for n in names], 0.27, label=c, color=colors[c])
-        ax.axhline(PUBLISHED[c], color=colors[c], ls="--", lw=1)
+    colors = {"transfer": "C0", "random": "C1", "untrained": "C3", "raw": "C2"}
+    conds = [c for c in CONDITIONS if all(c in rows[n] for n in names)]
+    w = 0.8 / max(1, len(conds))
+    for i, c in enumerate(conds):
+        ax.bar(x + (i - (len(conds) - 1) / 2) * w, [rows[n][c] for n in names], w, label=c, color=colors[c])
+        if c in PUBLISHED:
+            ax.axhline(PUBLISHED[c], color=colors[c], ls="--", lw=1)
     ax.set_xticks(x, names, rotation=30, ha="right")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.05)

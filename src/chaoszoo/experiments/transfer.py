@@ -17,7 +17,11 @@ Protocol, per target data set (the published settings in brackets):
 
 Baselines as published: **raw**, the same features of the z-scored series themselves; **random**,
 the same pipeline with surrogates at random timescales (each flow at an integer number of points
-per period drawn uniformly from 10..99, seeded), one ensemble for every data set.
+per period drawn uniformly from 10..99, seeded), one ensemble for every data set. A control the
+published run lacks: **untrained**, the transfer condition's encoder with its initial random
+weights (the same seeds, so the very weights the transfer encoder starts from), never trained;
+the transfer gain over it is what training on surrogates adds to a random convolutional feature
+map of the same size.
 
 Where we differ, and why: the features are catch22 (pycatch22, 24 features with mean and
 standard deviation) instead of tsfresh's comprehensive set (tsfresh is not installed here, and its
@@ -48,7 +52,11 @@ from chaoszoo.forecast.interface import derive_seed
 #: as quoted in issue 11): classification accuracy.
 PUBLISHED = {"transfer": 0.844, "raw": 0.808, "random": 0.820, "n_datasets": 90}
 
-CONDITIONS = ("transfer", "random", "raw")
+#: Conditions; ``untrained`` (the encoder's initial random weights) has no published value.
+CONDITIONS = ("transfer", "random", "untrained", "raw")
+#: Paired comparisons reported by :func:`summary` (first minus second).
+COMPARISONS = (("transfer", "raw"), ("transfer", "random"), ("transfer", "untrained"), ("random", "raw"),
+               ("random", "untrained"), ("untrained", "raw"))
 
 
 @dataclass(frozen=True)
@@ -206,15 +214,22 @@ def random_windows(series: np.ndarray, window: int, n: int, rng) -> np.ndarray:
     return series[rows[:, None], offs[:, None] + np.arange(window)][:, None, :]
 
 
+def initial_autoencoder(seed: int):
+    """A :func:`CausalAutoencoder` with PyTorch's default random initialisation under ``seed``: the
+    weights :func:`train_autoencoder` starts from with the same seed (the untrained control)."""
+    torch = _torch()
+    torch.manual_seed(seed)
+    return CausalAutoencoder()
+
+
 def train_autoencoder(series: np.ndarray, st: Settings, seed: int):
     """Train a :func:`CausalAutoencoder` on random windows of ``series`` ``(k, n)``; returns the
     model and the per-epoch mean reconstruction losses."""
     torch = _torch()
     if st.window % 3 != 1:
         raise InvalidArgumentError(f"the autoencoder's window must be 1 more than a multiple of 3 (e.g. 100); got {st.window}.")
-    torch.manual_seed(seed)
+    model = initial_autoencoder(seed)
     rng = np.random.default_rng(seed)
-    model = CausalAutoencoder()
     data = torch.from_numpy(random_windows(series, st.window, st.n_windows, rng))
     opt = torch.optim.Adam(model.parameters(), lr=st.lr)
     losses = []
@@ -291,31 +306,44 @@ def random_timescales(names, st: Settings, seed: int = 0) -> dict:
     return {n: int(rng.integers(lo, hi + 1)) for n in names}
 
 
-def run_dataset(name: str, bank: dict, st: Settings = Settings(), seed: int = 0) -> dict:
-    """All three conditions on one data set."""
+def run_dataset(name: str, bank: dict, st: Settings = Settings(), seed: int = 0, conditions=CONDITIONS,
+                previous: dict | None = None) -> dict:
+    """The ``conditions`` on one data set, added to ``previous`` (a row of an earlier run, whose
+    conditions are kept)."""
     _torch().set_num_threads(1)
+    unknown = set(conditions) - set(CONDITIONS)
+    if unknown:
+        raise InvalidArgumentError(f"Unknown transfer conditions {sorted(unknown)}; choose from {CONDITIONS}.")
     Xtr, ytr, Xte, yte = load_dataset(name)
     Xtr, Xte = zscore_rows(Xtr), zscore_rows(Xte)
     period = dominant_period(Xtr)
-    out = {"dataset": name, "n_train": len(Xtr), "n_test": len(Xte), "length": Xtr.shape[1],
-           "n_classes": int(len(np.unique(ytr))), "dominant_period": period}
-    t0 = time.perf_counter()
-    out["raw"] = classify(catch22_features(Xtr), ytr, catch22_features(Xte), yte)
-    out["raw_seconds"] = time.perf_counter() - t0
+    out = dict(previous or {})
+    out.update({"dataset": name, "n_train": len(Xtr), "n_test": len(Xte), "length": Xtr.shape[1],
+                "n_classes": int(len(np.unique(ytr))), "dominant_period": period})
+    if "raw" in conditions:
+        t0 = time.perf_counter()
+        out["raw"] = classify(catch22_features(Xtr), ytr, catch22_features(Xte), yte)
+        out["raw_seconds"] = time.perf_counter() - t0
     # the surrogates' timescale: the target's period, in points per period (at least 4: the bank's floor)
-    ensembles = {"transfer": surrogate_ensemble(bank, max(4.0, period), st.surrogate_len),
-                 "random": surrogate_ensemble(bank, random_timescales(sorted(bank), st, seed), st.surrogate_len)}
-    for cond, series in ensembles.items():
+    timescales = {"transfer": max(4.0, period), "random": random_timescales(sorted(bank), st, seed)}
+    for cond in ("transfer", "random", "untrained"):
+        if cond not in conditions:
+            continue
         accs, losses = [], []
         t0 = time.perf_counter()
+        series = surrogate_ensemble(bank, timescales[cond], st.surrogate_len) if cond != "untrained" else None
         for s in range(st.seeds):
-            model, loss = train_autoencoder(series, st, derive_seed("transfer", name, cond, seed, s))
+            if cond == "untrained":  # the transfer encoder's starting weights, never trained
+                model = initial_autoencoder(derive_seed("transfer", name, "transfer", seed, s))
+            else:
+                model, loss = train_autoencoder(series, st, derive_seed("transfer", name, cond, seed, s))
+                losses.append([loss[0], loss[-1]])
             accs.append(classify(catch22_features(encode(model, Xtr)), ytr, catch22_features(encode(model, Xte)), yte))
-            losses.append([loss[0], loss[-1]])
         out[cond] = float(np.mean(accs))
         out[f"{cond}_per_seed"] = accs
-        out[f"{cond}_loss_first_last"] = losses
-        out[f"{cond}_n_surrogates"] = int(len(series))
+        if series is not None:
+            out[f"{cond}_loss_first_last"] = losses
+            out[f"{cond}_n_surrogates"] = int(len(series))
         out[f"{cond}_seconds"] = time.perf_counter() - t0
     return out
 
@@ -323,7 +351,8 @@ def run_dataset(name: str, bank: dict, st: Settings = Settings(), seed: int = 0)
 def run(datasets=None, out_path=None, st: Settings = Settings(), seed: int = 0, bank: dict | None = None,
         progress: bool = True) -> dict:
     """Run every shipped data set (or ``datasets``), resuming from ``out_path`` (JSON, rewritten
-    atomically after each data set)."""
+    atomically after each data set). A data set already there that lacks a condition (a file from
+    before the condition existed) gets only the missing ones."""
     from tqdm import tqdm
 
     from chaoszoo.experiments.surrogates import build_bank
@@ -338,9 +367,11 @@ def run(datasets=None, out_path=None, st: Settings = Settings(), seed: int = 0, 
         if old.get("settings") == json.loads(json.dumps(results["settings"])) and old.get("seed") == seed \
                 and old.get("systems") == results["systems"]:
             results = old
-    for name in tqdm([d for d in datasets if d not in results["datasets"]], desc="transfer", unit="dataset",
-                     disable=not progress):
-        results["datasets"][name] = run_dataset(name, bank, st, seed)
+    def missing(name):
+        return [c for c in CONDITIONS if c not in results["datasets"].get(name, {})]
+
+    for name in tqdm([d for d in datasets if missing(d)], desc="transfer", unit="dataset", disable=not progress):
+        results["datasets"][name] = run_dataset(name, bank, st, seed, missing(name), results["datasets"].get(name))
         if path:
             write_json(path, results)
     return results
@@ -348,22 +379,26 @@ def run(datasets=None, out_path=None, st: Settings = Settings(), seed: int = 0, 
 
 def summary(results: dict) -> dict:
     """Median accuracy per condition beside the published medians; paired Wilcoxon tests between
-    conditions, and one-sample Wilcoxon tests of each condition against its published median."""
+    conditions (:data:`COMPARISONS`), and one-sample Wilcoxon tests of each published condition
+    against its published median."""
     from scipy.stats import wilcoxon
 
     rows = list(results["datasets"].values())
     s = {"n_datasets": len(rows), "published": PUBLISHED}
-    acc = {c: np.array([r[c] for r in rows]) for c in CONDITIONS}
-    for c in CONDITIONS:
+    conds = [c for c in CONDITIONS if all(c in r for r in rows)]
+    acc = {c: np.array([r[c] for r in rows]) for c in conds}
+    for c in conds:
         s[c] = {"median": float(np.median(acc[c])) if rows else None,
                 "mean": float(np.mean(acc[c])) if rows else None}
-        d = acc[c] - PUBLISHED[c]
-        if np.any(d != 0):
-            s[c]["wilcoxon_vs_published_p"] = float(wilcoxon(d).pvalue)
-    for a, b in (("transfer", "raw"), ("transfer", "random"), ("random", "raw")):
+        if c in PUBLISHED:
+            d = acc[c] - PUBLISHED[c]
+            if np.any(d != 0):
+                s[c]["wilcoxon_vs_published_p"] = float(wilcoxon(d).pvalue)
+    for a, b in COMPARISONS:
+        if a not in acc or b not in acc:
+            continue
         d = acc[a] - acc[b]
         s[f"{a}_vs_{b}"] = {"wins": int(np.sum(d > 0)), "ties": int(np.sum(d == 0)), "losses": int(np.sum(d < 0)),
+                            "median_difference": float(np.median(d)) if rows else None,
                             "wilcoxon_p": float(wilcoxon(acc[a], acc[b]).pvalue) if np.any(d != 0) else 1.0}
     return s
-
-
