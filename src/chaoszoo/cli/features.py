@@ -121,16 +121,20 @@ def symbolic_group() -> None:
 @click.option("--figure", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Figure (default: docs/symbolic.png; with --fast: next to --out).")
 @click.option("--restart", is_flag=True, help="Ignore rows already in --out (default: resume).")
+@click.option("--retry-failed", is_flag=True, help="Recompute the chosen flows' rows that were skipped or failed.")
 @click.option("--forecast-table", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="CSV/Parquet with columns system, score (best forecast error) to correlate with.")
-def symbolic_run(fast, systems, methods, out, figure, restart, forecast_table):
+              help="Forecast errors to correlate with: a `chaoszoo forecast run` results Parquet (best model per "
+                   "system on uni-clean, oracle excluded) or a CSV/Parquet with columns system, score "
+                   "(default: the shipped short-coarse results).")
+@click.option("--no-forecast", is_flag=True, help="Skip the correlation with forecast errors.")
+def symbolic_run(fast, systems, methods, out, figure, restart, retry_failed, forecast_table, no_forecast):
     """Discover each flow's equations (SINDy, pyoperon) and score sMAPE and term recovery; resumable."""
     enable_compilation_cache()
     import pandas as pd
 
     from chaoszoo.errors import ChaoszooError
     from chaoszoo.symbolic.benchmark import (
-        FAST, RESULTS_PATH, Protocol, correlate_with_forecast, correlate_with_invariants, plot_results,
+        FAST, RESULTS_PATH, Protocol, correlate_with_invariants, forecast_scores, plot_results, record_correlations,
         run_benchmark, summarise,
     )
     from chaoszoo.symbolic.methods import OperonBudget
@@ -141,7 +145,7 @@ def symbolic_run(fast, systems, methods, out, figure, restart, forecast_table):
         out = out or (Path("symbolic-fast.parquet") if fast else RESULTS_PATH)
         budget = OperonBudget(population_size=60, generations=5, max_evaluations=5000, samples=200) if fast else None
         results = run_benchmark(names, method_list, FAST if fast else Protocol(), out, budget,
-                                command=_command_line(), resume=not restart)
+                                command=_command_line(), resume=not restart, retry=retry_failed)
     except ChaoszooError as exc:
         raise click.ClickException(str(exc)) from None
     figure = figure or (out.with_suffix(".png") if fast else Path("docs/symbolic.png"))
@@ -149,19 +153,26 @@ def symbolic_run(fast, systems, methods, out, figure, restart, forecast_table):
     skipped = results[results["status"] != "ok"]
     click.echo(f"{ok['system'].nunique()} flows scored, {len(skipped)} (system, method) pairs skipped or failed")
     if len(ok):
+        forecast = corr = None
+        if not no_forecast and ok["system"].nunique() >= 5:
+            try:
+                forecast = forecast_scores(forecast_table)
+                corr = record_correlations(results, out, forecast_table)
+            except ChaoszooError as exc:
+                raise click.ClickException(str(exc)) from None
         figure.parent.mkdir(parents=True, exist_ok=True)
-        plot_results(results, figure)
+        plot_results(results, figure, forecast)
         pd.set_option("display.width", 200)
         click.echo(summarise(results).to_string(index=False, float_format=lambda v: f"{v:.3g}"))
         if ok["system"].nunique() >= 5:
+            inv = pd.DataFrame(corr["invariants"]) if corr else correlate_with_invariants(results)
             click.echo("\nSpearman: best sMAPE vs invariants")
-            click.echo(correlate_with_invariants(results).to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-        if forecast_table is not None:
-            ft = pd.read_parquet(forecast_table) if forecast_table.suffix == ".parquet" else pd.read_csv(forecast_table)
-            try:
-                click.echo(f"\nSpearman: best sMAPE vs forecast score: {correlate_with_forecast(results, ft)}")
-            except ChaoszooError as exc:
-                raise click.ClickException(str(exc)) from None
+            click.echo(inv.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        if corr:
+            f = corr["forecast"]
+            models = f" (best of {', '.join(f['models'])} on {f['variant']})" if "models" in f else ""
+            click.echo(f"\nSpearman: best symbolic sMAPE vs best forecast sMAPE{models}: rho = {f['rho']:.3f}, "
+                       f"p = {f['p']:.3g}, n = {f['n']} (published: {corr['published_forecast_rho']})")
     for _, r in skipped.drop_duplicates("system").iterrows():
         click.echo(f"  {r['system']}: {r['status']}", err=True)
     click.echo(f"results: {out}; figure: {figure}")

@@ -27,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from chaoszoo.errors import ChaoszooError, InvalidArgumentError, MissingExtraError
+from chaoszoo.errors import ChaoszooError, InvalidArgumentError, MissingExtraError, UnknownSystemError
 
 RESULTS_PATH = Path(__file__).with_name("data") / "results.parquet"
-#: Flows larger than this are skipped (a degree-3 library in 11+ variables outgrows the sample).
-MAX_DIMENSION = 10
+#: Gilpin (2021): Spearman correlation between each system's best symbolic score and its best
+#: forecast error (quoted in issue 11).
+PUBLISHED_FORECAST_RHO = -0.16
 
 
 @dataclass(frozen=True)
@@ -141,16 +142,19 @@ def _write(frame, path: Path, meta: dict) -> None:
 
 def run_benchmark(names=None, methods=("sindy-poly", "sindy-fourier", "operon"), protocol: Protocol = Protocol(),
                   out: Path = RESULTS_PATH, operon_budget=None, command: str = "chaoszoo symbolic run",
-                  progress: bool = True, resume: bool = True):
+                  progress: bool = True, resume: bool = True, retry: bool = False):
     """Run ``methods`` on every flow in ``names`` (default: all flows); resumable.
 
-    Rows already in ``out`` for the same protocol are kept and not recomputed. Returns the table.
+    Rows already in ``out`` for the same protocol are kept and not recomputed; with ``retry``, rows
+    of ``names`` that were skipped or failed are computed again. A flow without a symbolic form
+    gets a ``skipped: no symbolic form ...`` row per method, saying why. Returns the table.
     """
     import pandas as pd
     from tqdm import tqdm
 
     import chaoszoo as cz
     from chaoszoo.engine import shared_solvers
+    from chaoszoo.symbolic import terms
     from chaoszoo.symbolic.methods import OperonBudget, get_method
 
     for m in methods:
@@ -170,6 +174,9 @@ def run_benchmark(names=None, methods=("sindy-poly", "sindy-fourier", "operon"),
     else:
         old_meta = {}
     rows = old.to_dict("records") if len(old) else []
+    if retry:
+        again = set(names)
+        rows = [r for r in rows if r["status"] == "ok" or r["system"] not in again]
     done = {(r["system"], r["method"]) for r in rows}
     wall = float(old_meta.get("wall_seconds", 0.0))
     t_start = time.perf_counter()
@@ -181,11 +188,16 @@ def run_benchmark(names=None, methods=("sindy-poly", "sindy-fourier", "operon"),
                 raise InvalidArgumentError(f"{name} is a {s.kind}; the symbolic benchmark takes flows only.")
             new = []
             data = None
+            try:
+                terms.true_terms(s)
+                symbolic_form = None
+            except InvalidArgumentError as exc:
+                symbolic_form = str(exc)
             for m in methods:
                 if (name, m) in done:
                     continue
-                if s.dimension > MAX_DIMENSION:
-                    new.append(_skip_row(s, m, f"skipped: dimension {s.dimension} > {MAX_DIMENSION}"))
+                if symbolic_form is not None:
+                    new.append(_skip_row(s, m, f"skipped: {symbolic_form[:400]}"))
                     continue
                 try:
                     if data is None:
@@ -196,7 +208,7 @@ def run_benchmark(names=None, methods=("sindy-poly", "sindy-fourier", "operon"),
                 except (ChaoszooError, np.linalg.LinAlgError, ValueError) as exc:
                     new.append(_skip_row(s, m, f"failed: {type(exc).__name__}: {str(exc)[:300]}"))
             rows.extend(new)
-            meta = {"command": command, "settings": settings, "rows": len(rows),
+            meta = {**old_meta, "command": command, "settings": settings, "rows": len(rows),
                     "wall_seconds": round(wall + time.perf_counter() - t_start, 1),
                     "chaoszoo_version": cz.__version__}
             _write(pd.DataFrame(rows), out, meta)
@@ -257,7 +269,10 @@ def correlate_with_invariants(results, invariants=("max_lyapunov", "kaplan_yorke
     for inv in invariants:
         vals = []
         for name in best.index:
-            v = (cz.get(name).invariants or {}).get(inv)
+            try:
+                v = (cz.get(name).invariants or {}).get(inv)
+            except UnknownSystemError:  # a results table with systems this catalog lacks
+                v = None
             vals.append(float(v) if isinstance(v, (int, float)) else np.nan)
         vals = np.asarray(vals)
         score = best["best_smape"].to_numpy(dtype=float)
@@ -267,20 +282,94 @@ def correlate_with_invariants(results, invariants=("max_lyapunov", "kaplan_yorke
     return pd.DataFrame(rows)
 
 
-def correlate_with_forecast(results, forecast, score_column: str = "score"):
-    """Spearman ρ between the best symbolic sMAPE and a per-system forecast score.
+#: The forecasting benchmark's shipped results (short-coarse protocol): the default forecast table.
+SHIPPED_FORECAST = Path(__file__).resolve().parents[1] / "forecast" / "data" / "results" / "short-coarse.parquet"
+#: The forecast variant and the models left out of "best forecast error" by default (the oracle
+#: integrates the true equations: it measures the data, not forecastability).
+FORECAST_VARIANT = "uni-clean"
+FORECAST_EXCLUDE = ("oracle",)
 
-    ``forecast``: a DataFrame with a ``system`` column and ``score_column`` (for example each
-    system's best forecast sMAPE over models). Gilpin (2021) reports ρ = -0.16 between the best
-    symbolic score and the best forecast error. Returns ``{"rho", "p", "n"}``.
+
+def _read_table(table):
+    import pandas as pd
+
+    if isinstance(table, pd.DataFrame):
+        return table
+    path = Path(table)
+    if not path.exists():
+        raise InvalidArgumentError(f"Forecast table {path} does not exist; pass a results Parquet of "
+                                   "`chaoszoo forecast run` or a CSV/Parquet with columns system, score.")
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+
+
+def best_forecast_scores(table=None, variant: str = FORECAST_VARIANT, exclude=FORECAST_EXCLUDE,
+                         metric: str = "smape"):
+    """Per system, the best (lowest) ``metric`` over the models of a forecasting-benchmark table.
+
+    ``table``: benchmark rows (a DataFrame or a Parquet/CSV path with columns ``system, model,
+    <metric>`` and optionally ``variant, status``); default: the shipped short-coarse results
+    (:data:`SHIPPED_FORECAST`), whatever models they hold. Rows that failed, of another variant, or of
+    a model in ``exclude`` are left out. Returns a DataFrame ``system, score, best_model``; its
+    ``attrs`` record the models and variant used.
+    """
+    table = _read_table(SHIPPED_FORECAST if table is None else table)
+    need = {"system", "model", metric}
+    if not need <= set(table.columns):
+        raise InvalidArgumentError(f"A forecasting results table needs the columns {sorted(need)}; "
+                                   f"it has {list(table.columns)}.")
+    rows = table
+    if "status" in rows.columns:
+        rows = rows[rows["status"] == "ok"]
+    if "variant" in rows.columns:
+        if variant not in set(rows["variant"]):
+            raise InvalidArgumentError(f"The forecast table has no rows of variant {variant!r}; it has "
+                                       f"{sorted(set(rows['variant']))}.")
+        rows = rows[rows["variant"] == variant]
+    rows = rows[~rows["model"].isin(list(exclude))]
+    rows = rows[np.isfinite(rows[metric].to_numpy(dtype=float))]
+    if rows.empty:
+        raise InvalidArgumentError("No usable forecast rows (status ok, finite score) are left after the filters.")
+    best = rows.loc[rows.groupby("system")[metric].idxmin(), ["system", metric, "model"]]
+    best = best.rename(columns={metric: "score", "model": "best_model"}).reset_index(drop=True)
+    best.attrs.update(models=sorted(map(str, rows["model"].unique())), variant=variant, metric=metric,
+                      excluded=list(exclude))
+    return best
+
+
+def forecast_scores(forecast=None, score_column: str = "score", variant: str = FORECAST_VARIANT,
+                    exclude=FORECAST_EXCLUDE):
+    """A per-system forecast table ``system, score``: ``forecast`` as given when it already is one;
+    reduced by :func:`best_forecast_scores` when it holds forecasting-benchmark rows (a ``model``
+    column); the shipped short-coarse results when ``None``. DataFrame or CSV/Parquet path."""
+    table = _read_table(SHIPPED_FORECAST if forecast is None else forecast)
+    if "model" in table.columns and score_column not in table.columns:
+        table = best_forecast_scores(table, variant, exclude)
+        score_column = "score"
+    if "system" not in table.columns or score_column not in table.columns:
+        raise InvalidArgumentError(f"The forecast table needs columns 'system' and {score_column!r} (or a "
+                                   f"forecasting results table with 'model'); it has {list(table.columns)}.")
+    out = table[["system", score_column]].rename(columns={score_column: "score"})
+    out.attrs.update(table.attrs)
+    return out
+
+
+def correlate_with_forecast(results, forecast=None, score_column: str = "score", variant: str = FORECAST_VARIANT,
+                            exclude=FORECAST_EXCLUDE):
+    """Spearman ρ between the best symbolic sMAPE and the best forecast error, per system.
+
+    ``forecast``: anything :func:`forecast_scores` takes: ``None`` (the shipped forecasting
+    results: each system's best model on ``variant``, the models in ``exclude`` left out), a
+    forecasting-benchmark results table, or a per-system table with ``system`` and
+    ``score_column``. Gilpin (2021) reports ρ = -0.16 between the best symbolic score and the best
+    forecast error. Returns ``{"rho", "p", "n"}`` and, when the models are known, ``"models"``,
+    ``"variant"`` and ``"excluded"``.
     """
     from scipy.stats import spearmanr
 
-    if "system" not in forecast.columns or score_column not in forecast.columns:
-        raise InvalidArgumentError(f"The forecast table needs columns 'system' and {score_column!r}; "
-                                   f"it has {list(forecast.columns)}.")
+    f = forecast_scores(forecast, score_column, variant, exclude)
+    info = {k: f.attrs[k] for k in ("models", "variant", "excluded") if k in f.attrs}
+    f = f.set_index("system")["score"].astype(float)
     best = best_scores(results)
-    f = forecast.set_index("system")[score_column].astype(float)
     common = best.index.intersection(f.index)
     a = best.loc[common, "best_smape"].to_numpy(dtype=float)
     b = f.loc[common].to_numpy(dtype=float)
@@ -288,11 +377,41 @@ def correlate_with_forecast(results, forecast, score_column: str = "score"):
     if ok.sum() < 5:
         raise InvalidArgumentError(f"Only {int(ok.sum())} systems have both scores; need at least 5.")
     rho, p = spearmanr(a[ok], b[ok])
-    return {"rho": float(rho), "p": float(p), "n": int(ok.sum())}
+    return {"rho": float(rho), "p": float(p), "n": int(ok.sum()), **info}
 
 
-def plot_results(results, out) -> None:
-    """sMAPE and recall per method, polynomial flows and the rest side by side."""
+def record_correlations(results, out: Path = RESULTS_PATH, forecast=None) -> dict:
+    """Correlations of the best symbolic sMAPE with forecastability (:func:`correlate_with_forecast`)
+    and with the invariants, added to the results' sidecar JSON (``correlations``); returns them."""
+    from chaoszoo.data.storage import atomic_write, json_bytes
+
+    corr = {"published_forecast_rho": PUBLISHED_FORECAST_RHO,
+            "forecast": correlate_with_forecast(results, forecast),
+            "forecast_by_class": {},
+            "invariants": correlate_with_invariants(results).to_dict("records")}
+    ok = results[results["status"] == "ok"]
+    if "polynomial" in ok.columns and "degree" in ok.columns:
+        classes = equation_class(ok)
+        for cls in np.unique(classes):  # within a class: the exact recoveries (sMAPE ~1e-13) do not drive it
+            try:
+                corr["forecast_by_class"][str(cls)] = correlate_with_forecast(ok[classes == cls], forecast)
+            except InvalidArgumentError:  # fewer than 5 systems
+                pass
+    if forecast is None:
+        corr["forecast"]["table"] = str(SHIPPED_FORECAST.relative_to(SHIPPED_FORECAST.parents[4]))
+    elif isinstance(forecast, (str, Path)):
+        corr["forecast"]["table"] = str(forecast)
+    meta_path = Path(out).with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    meta["correlations"] = corr
+    atomic_write(meta_path, json_bytes(meta))
+    return corr
+
+
+def plot_results(results, out, forecast=None) -> None:
+    """sMAPE and recall per method, polynomial flows and the rest side by side; with ``forecast``
+    (a per-system table ``system, score`` such as :func:`best_forecast_scores`'s), a third panel:
+    best symbolic sMAPE against best forecast sMAPE, with Spearman's ρ."""
     from chaoszoo.plotting import _pyplot, _save
 
     plt = _pyplot()
@@ -300,7 +419,9 @@ def plot_results(results, out) -> None:
     ok["class"] = equation_class(ok)
     classes = [c for c in ("polynomial (deg <= 3)", "polynomial (deg > 3)", "non-polynomial") if (ok["class"] == c).any()]
     methods = sorted(ok["method"].unique())
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    panels = 3 if forecast is not None else 2
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.8),
+                             gridspec_kw={"width_ratios": [1.6, 1.6, 1][:panels]})
     for ax, col, label in ((axes[0], "smape", "derivative sMAPE (test)"), (axes[1], "recall", "term recall")):
         data, labels = [], []
         for m in methods:
@@ -315,6 +436,24 @@ def plot_results(results, out) -> None:
         ax.set_ylabel(label)
         if col == "smape":
             ax.set_yscale("log")
+    if forecast is not None:
+        ax = axes[2]
+        forecast = forecast_scores(forecast)
+        best = best_scores(results)
+        f = forecast.set_index("system")["score"].astype(float)
+        common = best.index.intersection(f.index)
+        cls = ok.drop_duplicates("system").set_index("system").loc[common, "class"]
+        for c, colour in zip(("polynomial (deg <= 3)", "polynomial (deg > 3)", "non-polynomial"), ("C0", "C1", "C2")):
+            sel = common[(cls == c).to_numpy()]
+            ax.scatter(f.loc[sel], np.clip(best.loc[sel, "best_smape"], 1e-14, None), s=10, color=colour, label=c)
+        corr = correlate_with_forecast(results, forecast)
+        ax.set_yscale("log")
+        models = forecast.attrs.get("models")
+        ax.set_xlabel("best forecast sMAPE" + (f" ({forecast.attrs['variant']}, best of {len(models)} models)" if models else ""))
+        ax.set_ylabel("best symbolic sMAPE")
+        ax.set_title(f"Spearman ρ = {corr['rho']:.2f} (p = {corr['p']:.2g}, n = {corr['n']}); "
+                     f"published {PUBLISHED_FORECAST_RHO}", fontsize=9)
+        ax.legend(fontsize=7)
     fig.suptitle("Symbolic regression on the chaoszoo flows (exact derivatives)")
     fig.tight_layout()
     _save(fig, out, dpi=110)

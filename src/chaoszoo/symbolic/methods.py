@@ -10,6 +10,7 @@ a run is reproducible on any machine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb
 from typing import Callable
 
 import numpy as np
@@ -74,16 +75,38 @@ def _sindy(x, xdot, variables, library, name: str) -> Discovered:
     return Discovered(name, exprs, predict)
 
 
+def library_degree(n_samples: int, dimension: int, max_degree: int, extra_columns: int = 0) -> int:
+    """The largest polynomial degree ``<= max_degree`` whose library (all monomials in
+    ``dimension`` variables, constant included, plus ``extra_columns``) has at most half as many
+    columns as there are samples, so that least squares stays overdetermined.
+
+    Raises:
+        InvalidArgumentError: not even the linear library fits.
+    """
+    for degree in range(max_degree, 0, -1):
+        if comb(dimension + degree, degree) + extra_columns <= n_samples // 2:
+            return degree
+    raise InvalidArgumentError(
+        f"A linear library in {dimension} variables has {dimension + 1 + extra_columns} columns, more than "
+        f"half the {n_samples} training samples; SINDy needs more samples for a flow this large.")
+
+
 def sindy_polynomial(x, xdot, variables, seed: int = 0) -> Discovered:
-    """SINDy, sequentially thresholded least squares over monomials up to degree 3."""
+    """SINDy, sequentially thresholded least squares over monomials up to degree 3 (lower when the
+    degree-3 library would have more than half as many columns as samples: degree 2 for
+    Lorenz96TwoScale's 40 variables, see :func:`library_degree`)."""
     ps = _pysindy()
-    return _sindy(x, xdot, variables, ps.PolynomialLibrary(degree=SINDY_POLY_DEGREE), "sindy-poly")
+    degree = library_degree(len(x), x.shape[1], SINDY_POLY_DEGREE)
+    return _sindy(x, xdot, variables, ps.PolynomialLibrary(degree=degree), "sindy-poly")
 
 
 def sindy_fourier(x, xdot, variables, seed: int = 0) -> Discovered:
-    """SINDy over monomials up to degree 2 plus sin/cos of each variable at frequencies 1 and 2."""
+    """SINDy over monomials up to degree 2 plus sin/cos of each variable at frequencies 1 and 2
+    (the polynomial degree lowered as in :func:`sindy_polynomial` for a large flow)."""
     ps = _pysindy()
-    lib = ps.PolynomialLibrary(degree=FOURIER_POLY_DEGREE) + ps.FourierLibrary(n_frequencies=FOURIER_FREQUENCIES)
+    d = x.shape[1]
+    degree = library_degree(len(x), d, FOURIER_POLY_DEGREE, extra_columns=2 * FOURIER_FREQUENCIES * d)
+    lib = ps.PolynomialLibrary(degree=degree) + ps.FourierLibrary(n_frequencies=FOURIER_FREQUENCIES)
     return _sindy(x, xdot, variables, lib, "sindy-fourier")
 
 

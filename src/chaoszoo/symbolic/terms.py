@@ -62,27 +62,40 @@ def term_dict(expr, zero: float = ZERO) -> dict:
     return {k: v for k, v in out.items() if abs(v) > zero}
 
 
+_TRUE_TERMS: dict = {}
+
+
 def true_terms(system) -> list[dict]:
     """The declaration's right-hand sides of ``system`` as term dicts (parameters substituted).
+
+    Memoised per declaration and parameter values (expanding MacArthur's ``Min`` of ratios takes
+    SymPy about 30 s); each call returns fresh dicts.
 
     Raises:
         InvalidArgumentError: the system has no symbolic form (its equations cannot be run by SymPy),
             or is not a flow.
     """
+    if system.kind != "flow":
+        raise InvalidArgumentError(f"{system.name} is a {system.kind}; the symbolic benchmark takes flows "
+                                   "(ordinary differential equations) only.")
+    key = (id(system.declaration), system.name, tuple(sorted((k, float(v)) for k, v in system.params.items())))
+    if key not in _TRUE_TERMS:
+        _TRUE_TERMS[key] = _true_terms(system)
+    return [dict(d) for d in _TRUE_TERMS[key]]
+
+
+def _true_terms(system) -> list[dict]:
     import sympy as sp
 
     from chaoszoo.catalog.symbolic import expressions
 
-    if system.kind != "flow":
-        raise InvalidArgumentError(f"{system.name} is a {system.kind}; the symbolic benchmark takes flows "
-                                   "(ordinary differential equations) only.")
     try:
         exprs = expressions(system.declaration)
     except Exception as exc:  # the declaration uses operations SymPy cannot trace
         raise InvalidArgumentError(
             f"{system.name} has no symbolic form ({type(exc).__name__}: {exc}); its equations are not "
-            "expressible in SymPy, so structure recovery cannot be scored. Choose another flow, or "
-            "score only the derivative error with score_structure=False.") from None
+            "expressible in SymPy, so structure recovery cannot be scored. Choose another flow; "
+            "`chaoszoo symbolic run` records it as skipped.") from None
     subs = {sp.Symbol(k): v for k, v in system.params.items() if k not in system.declaration.integer_params}
     return [term_dict(sp.sympify(e).xreplace({k: sp.Float(v) for k, v in subs.items()})) for e in exprs]
 
