@@ -80,7 +80,7 @@ CLAIMS: tuple[Claim, ...] = (
 def _prefer_setting(rows, preference):
     """The rows of the most preferred setting present (``default`` before ``fast``)."""
     if "setting" not in rows.columns or not len(rows):
-        return rows, (rows["setting"].iloc[0] if len(rows) and "setting" in rows.columns else None)
+        return rows, None
     for s in preference:
         sub = rows[rows["setting"] == s]
         if len(sub):
