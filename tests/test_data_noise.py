@@ -38,15 +38,31 @@ def test_rossler_at_noise_level_02_stays_on_the_attractor():
     assert abs(noisy[..., 0].std() / clean[..., 0].std() - 1) < 0.3   # ... on the same attractor
 
 
-def test_noise_fallback_is_tried_and_reported():
-    # BeddingtonPredatorPrey's predator sits near 0 and the map diverges below it: additive noise
-    # of any of the tried sizes (1 down to 1/8 of the robust level) eventually pushes a member
-    # across, so its noisy variant is skipped, and the reason names the smallest level tried
+def test_noise_fallback_ends_in_measurement_noise_never_a_skipped_variant():
+    # BeddingtonPredatorPrey's predator sits near 0 and the map diverges below it: additive
+    # dynamical noise of any of the tried sizes (1 down to 1/8 of the robust level) eventually
+    # pushes a member across. Its noisy variant is then the clean trajectories plus measurement
+    # noise of the preset's level (0.2 x each variable's robust spread), recorded as such.
     from chaoszoo.data import Preset
     from chaoszoo.data.generate import NOISE_FACTORS, generate_system
 
     p = Preset(name="noise", systems=("BeddingtonPredatorPrey",), n_ics=20, periods=12.0, fine_pts=100,
-               coarse_pts=20, noise_level=0.2, univariate=False, lyapunov=False)
+               coarse_pts=20, noise_level=0.2, univariate=True, lyapunov=False)
     res = generate_system(cz.get("BeddingtonPredatorPrey"), p)
-    assert f"{NOISE_FACTORS[-1]:g} times" in res.skipped["noisy"] and "blow-up" in res.skipped["noisy"]
-    assert not [b for b in res.blocks if b.noisy] and [b for b in res.blocks if not b.noisy]
+    assert "noisy" not in res.skipped and res.info["noise_kind"] == "observation"
+    assert f"{NOISE_FACTORS[-1]:g} times" in res.info["noise_fallback"] and "blow-up" in res.info["noise_fallback"]
+    key = lambda b: (b.granularity, b.univariate)  # noqa: E731
+    clean = {key(b): b for b in res.blocks if not b.noisy}
+    noisy = {key(b): b for b in res.blocks if b.noisy}
+    assert set(clean) == set(noisy) and len(clean) == 4
+    for k, nb in noisy.items():
+        diff = nb.values - clean[k].values
+        assert np.isfinite(nb.values).all() and abs(diff.mean()) < 0.05 * diff.std()
+    multi = noisy[("fine", False)]
+    diff = multi.values - clean[("fine", False)].values          # (members, samples, variables)
+    x = clean[("fine", False)].values.reshape(-1, diff.shape[-1])
+    q75, q25 = np.percentile(x, [75, 25], axis=0)
+    robust = (q75 - q25) / 1.349                                   # each variable's spread, from the data
+    np.testing.assert_allclose(diff.reshape(-1, diff.shape[-1]).std(axis=0), 0.2 * robust, rtol=0.35)
+    obs = multi.variables.index(noisy[("fine", True)].variables[0])
+    np.testing.assert_array_equal(noisy[("fine", True)].values[..., 0], multi.values[..., obs])

@@ -12,6 +12,7 @@ def dataset_card(manifest: dict) -> str:
     systems = manifest["systems"]
     failed = manifest["failed"]
     skipped = {n: r["skipped"] for n, r in systems.items() if r.get("skipped")}
+    obs_noise = sorted(n for n, r in systems.items() if r.get("noise_kind") == "observation")
     grans = list(s["granularities"]) + (["lyapunov"] if s["lyapunov"] else [])
     lines = [
         "---",
@@ -46,6 +47,9 @@ def dataset_card(manifest: dict) -> str:
            if s["lyapunov"] else ""),
         f"- dynamical noise: " + (f"level {s['noise_level']:g} (per variable: sigma_i = level * IQR_i / 1.349 / sqrt(period), IQR_i on the attractor)"
                                  if s["noise_level"] > 0 else "none"),
+        *([f"- measurement noise instead (sd = level * IQR_i / 1.349, added to the clean trajectories) for the "
+           f"{len(obs_noise)} systems that no dynamical noise keeps bounded: {', '.join(obs_noise)} "
+           "(manifest: noise_kind, noise_fallback)"] if obs_noise else []),
         f"- univariate view: {'yes (first variable unless the catalog names another observable)' if s['univariate'] else 'no'}",
         f"- seed: {s['seed']}; solver tolerances rtol={s['rtol']:g}, atol={s['atol']:g}",
         "",

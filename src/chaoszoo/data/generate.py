@@ -357,8 +357,19 @@ def generate_system(system, preset: Preset) -> SystemResult:
             noise = res.info["noise_amplitude"]
             break
         else:
-            res.skipped["noisy"] = (f"integration with dynamical noise failed even at "
-                                    f"{NOISE_FACTORS[-1]:g} times the preset's level: {last}")
+            # No dynamical noise keeps every member bounded (a population map or a basin with an
+            # escape route near the attractor: Henon, Logistic, several Sprott flows). The noisy
+            # variant is then the clean trajectories plus measurement noise of the preset's level
+            # (sd = level x each variable's robust spread), so no variant is left out; the
+            # manifest says which kind each system got (noise_kind) and why.
+            sigmas = preset.noise_level * scales
+            res.blocks += _observation_noise(system, preset, [b for b in res.blocks if not b.noisy], sigmas, obs)
+            res.info.update(noise_kind="observation", noise_factor=None,
+                            noise_amplitude=float(np.sqrt(np.mean(sigmas ** 2))),
+                            noise_amplitudes=[float(v) for v in sigmas],
+                            noise_fallback=(f"dynamical noise failed even at {NOISE_FACTORS[-1]:g} times the "
+                                            f"preset's level: {last}"))
+            noise = res.info["noise_amplitude"]
     # Lyapunov-time grid
     if preset.lyapunov:
         tau = lyapunov_time(system)
@@ -370,8 +381,12 @@ def generate_system(system, preset: Preset) -> SystemResult:
             res.info["lyapunov_time"] = tau
             n = max(2, round(preset.lyapunov_times * preset.lyapunov_pts))
             dt = tau / preset.lyapunov_pts
+            clean_lyapunov = []
             for noisy in variants[: 2 if preset.lyapunov_noisy else 1]:
                 if noisy and "noisy" in res.skipped:
+                    continue
+                if noisy and res.info.get("noise_kind") == "observation":
+                    res.blocks += _observation_noise(system, preset, clean_lyapunov, sigmas, obs)
                     continue
                 try:
                     ys = system.ensemble(n, ics=ics, params=member_params, dt=dt, noise=sigmas if noisy else 0.0,
@@ -383,8 +398,39 @@ def generate_system(system, preset: Preset) -> SystemResult:
                         continue
                     res.skipped["lyapunov"] = f"integration on the Lyapunov grid failed: {err}"
                     break
-                res.blocks += _views(system, preset, labels, "lyapunov", noisy, sigmas, dt, ys, obs)
+                views = _views(system, preset, labels, "lyapunov", noisy, sigmas, dt, ys, obs)
+                res.blocks += views
+                if not noisy:
+                    clean_lyapunov = views
     return res
+
+
+def _observation_noise(system, preset, clean: list[Block], sigmas, obs) -> list[Block]:
+    """Noisy copies of ``clean`` blocks: Gaussian measurement noise of sd ``sigmas[i]`` added to
+    each variable (seeded from the system's name and the granularity). A univariate view gets
+    the observable's column of its multivariate view's noisy values, as with dynamical noise."""
+    import dataclasses
+
+    sigmas = np.asarray(sigmas, dtype=np.float64)
+    out, noisy_multi = [], {}
+    for b in sorted(clean, key=lambda b: b.univariate):  # multivariate views first
+        if not b.univariate:
+            rng = np.random.default_rng(derived_seed(system.name, "dataset-observation-noise", b.granularity,
+                                                     preset.seed))
+            values = b.values + rng.standard_normal(b.values.shape) * sigmas
+            noisy_multi[b.granularity] = values
+            noise = float(np.sqrt(np.mean(sigmas ** 2)))
+        else:
+            full = noisy_multi.get(b.granularity)
+            if full is None:  # a preset without multivariate views
+                rng = np.random.default_rng(derived_seed(system.name, "dataset-observation-noise", b.granularity,
+                                                         preset.seed))
+                values = b.values + rng.standard_normal(b.values.shape) * sigmas[obs]
+            else:
+                values = np.ascontiguousarray(full[:, :, obs: obs + 1])
+            noise = float(sigmas[obs])
+        out.append(dataclasses.replace(b, noisy=True, noise=noise, values=values))
+    return out
 
 
 #: Fractions of the preset's noise tried in turn for a system whose noisy run blows up.
