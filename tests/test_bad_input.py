@@ -163,8 +163,10 @@ CTRL_C = textwrap.dedent("""
 
 @pytest.mark.signals
 def test_ctrl_c_interrupts_a_long_integration(tmp_path):
+    # SIGINT's default action in the child: a test run started in the background inherits it
+    # ignored, and Python then never raises KeyboardInterrupt (right for a background job)
     proc = subprocess.Popen([sys.executable, "-c", CTRL_C], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(1.0)
     t0 = time.monotonic()

@@ -62,9 +62,17 @@ def _time_until_gone(procs, limit: float = 5.0) -> float:
     pytest.fail(f"{len(alive)} worker(s) outlived their parent by more than {2 * limit} s: {alive}")
 
 
+def _default_sigint() -> None:
+    """In the child, before exec: Ctrl-C's default action. A test run started in the background
+    (``make test &``, nohup) inherits SIGINT *ignored*, and Python then never raises
+    KeyboardInterrupt, which is right for a background job but not what these tests simulate."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path, script: str, *args) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True, cwd=tmp_path)
+                            stderr=subprocess.PIPE, start_new_session=True, cwd=tmp_path,
+                            preexec_fn=_default_sigint)
 
 
 def test_killed_build_takes_its_workers_down(tmp_path):
