@@ -395,8 +395,8 @@ def record_correlations(results, out: Path = RESULTS_PATH, forecast=None) -> dic
         for cls in np.unique(classes):  # within a class: the exact recoveries (sMAPE ~1e-13) do not drive it
             try:
                 corr["forecast_by_class"][str(cls)] = correlate_with_forecast(ok[classes == cls], forecast)
-            except InvalidArgumentError:  # fewer than 5 systems
-                pass
+            except InvalidArgumentError as err:  # too few systems in this class: say so, not a gap
+                corr["forecast_by_class"][str(cls)] = {"skipped": str(err)}
     if forecast is None:
         corr["forecast"]["table"] = str(SHIPPED_FORECAST.relative_to(SHIPPED_FORECAST.parents[4]))
     elif isinstance(forecast, (str, Path)):
