@@ -412,22 +412,19 @@ def _observation_noise(system, preset, clean: list[Block], sigmas, obs) -> list[
     import dataclasses
 
     sigmas = np.asarray(sigmas, dtype=np.float64)
+
+    def noisy(b, scale):
+        rng = np.random.default_rng(derived_seed(system.name, "dataset-observation-noise", b.granularity, preset.seed))
+        return b.values + rng.standard_normal(b.values.shape) * scale
+
     out, noisy_multi = [], {}
     for b in sorted(clean, key=lambda b: b.univariate):  # multivariate views first
         if not b.univariate:
-            rng = np.random.default_rng(derived_seed(system.name, "dataset-observation-noise", b.granularity,
-                                                     preset.seed))
-            values = b.values + rng.standard_normal(b.values.shape) * sigmas
-            noisy_multi[b.granularity] = values
+            values = noisy_multi[b.granularity] = noisy(b, sigmas)
             noise = float(np.sqrt(np.mean(sigmas ** 2)))
         else:
-            full = noisy_multi.get(b.granularity)
-            if full is None:  # a preset without multivariate views
-                rng = np.random.default_rng(derived_seed(system.name, "dataset-observation-noise", b.granularity,
-                                                         preset.seed))
-                values = b.values + rng.standard_normal(b.values.shape) * sigmas[obs]
-            else:
-                values = np.ascontiguousarray(full[:, :, obs: obs + 1])
+            full = noisy_multi.get(b.granularity)  # None: a preset without multivariate views
+            values = noisy(b, sigmas[obs]) if full is None else np.ascontiguousarray(full[:, :, obs: obs + 1])
             noise = float(sigmas[obs])
         out.append(dataclasses.replace(b, noisy=True, noise=noise, values=values))
     return out

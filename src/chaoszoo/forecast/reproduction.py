@@ -101,16 +101,28 @@ def _bootstrap(values: np.ndarray, stat, n_boot: int, rng) -> tuple[float, float
     return float(np.nanpercentile(boots, 2.5)), float(np.nanpercentile(boots, 97.5))
 
 
-def _best_model(rows, metric, higher: bool):
-    """The non-oracle model with the best median over systems (each model at its preferred setting)."""
-    cands = {}
+def _preferred(task, preference):
+    """Every model's rows at its most preferred setting, concatenated."""
+    import pandas as pd
+
+    parts = [_prefer_setting(g, preference)[0] for _, g in task.groupby("model")]
+    return pd.concat(parts) if parts else task
+
+
+def _model_medians(rows, metric) -> dict:
+    """Median over systems per non-oracle model scored on at least 3 systems."""
+    meds = {}
     for m, g in rows[rows["model"] != "oracle"].groupby("model"):
         v = _per_system(g, metric)
         if len(v) >= 3:
-            cands[m] = float(v.median())
-    if not cands:
-        return None
-    return (max if higher else min)(cands, key=cands.get)
+            meds[m] = float(v.median())
+    return meds
+
+
+def _best_model(rows, metric, higher: bool):
+    """The non-oracle model with the best median over systems (each model at its preferred setting)."""
+    meds = _model_medians(rows, metric)
+    return (max if higher else min)(meds, key=meds.get) if meds else None
 
 
 def _lyapunov(systems) -> "object":
@@ -169,10 +181,7 @@ def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 200
                 lo, hi = _bootstrap(v, np.median, n_boot, rng)
                 row.update(ours=float(np.median(v)), ci_low=lo, ci_high=hi, n=len(v), setting=setting)
         elif c.statistic in ("spearman", "vpt"):
-            best_rows = []
-            for m, g in task.groupby("model"):
-                best_rows.append(_prefer_setting(g, preference)[0])
-            pool = pd.concat(best_rows) if best_rows else task
+            pool = _preferred(task, preference)
             best = _best_model(pool, c.metric, higher) if len(pool) else None
             if best is not None:
                 rows = pool[pool["model"] == best]
@@ -199,10 +208,8 @@ def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 200
                                    ci_high=float(np.nanpercentile(boots, 97.5)), n=len(both),
                                    note=f"p = {r.pvalue:.2g}")
         elif c.statistic == "family":
-            pool = pd.concat([_prefer_setting(g, preference)[0] for _, g in task.groupby("model")]) \
-                if len(task) else task
-            meds = {m: float(_per_system(g, c.metric).median()) for m, g in pool[pool["model"] != "oracle"]
-                    .groupby("model") if len(_per_system(g, c.metric)) >= 3}
+            pool = _preferred(task, preference)
+            meds = _model_medians(pool, c.metric) if len(pool) else {}
             if meds:
                 order = sorted(meds, key=meds.get, reverse=higher)
 
