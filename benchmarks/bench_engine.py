@@ -91,6 +91,29 @@ def _diffrax_before(decl, ic, params):
     return run
 
 
+def _per_operation_kernels(decl, ic, params):
+    """The same written-out solver compiled the usual way, one XLA kernel per fused operation
+    (the engine between the step rewrite and the single-kernel compilation of issue 14)."""
+    import jax
+
+    from chaoszoo.engine import dopri8, flows
+    from chaoszoo.engine._jax import x64
+
+    with x64():
+        solve = jax.jit(dopri8.make_solve(flows._vector_field(decl)))
+
+    def run(ts):
+        with x64():
+            import jax.numpy as jnp
+
+            pad = np.concatenate([ts, np.full(flows.bucket(len(ts)) - len(ts), ts[-1])])
+            out = solve(jnp.asarray(ic), {k: jnp.asarray(v[0]) for k, v in params.items()}, jnp.asarray(pad),
+                        len(ts), 1e-10, 1e-10, ts[-1] * 1e-14 + 1e-300, 10**8)
+            return np.asarray(out[0])
+
+    return run
+
+
 def native_reference(s, res, repeat):
     """Cases 1 and 2 against the numba DOP853, interleaved with chaoszoo in the same loop."""
     import native_dop853 as nd
@@ -114,21 +137,25 @@ def native_reference(s, res, repeat):
     engine()
     before = _diffrax_before(decl, s.ic, params)
     before(ts)
-    t_nat, t_cz, t_eng, t_old = [], [], [], []
+    per_op = _per_operation_kernels(decl, s.ic, params)
+    per_op(ts)
+    t_nat, t_cz, t_eng, t_old, t_ops = [], [], [], [], []
     for _ in range(repeat):
         t_nat.append(timed(lambda: nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N))[0])
         t_cz.append(timed(lambda: s.trajectory(N, pts_per_period=PPP))[0])
         t_eng.append(timed(engine)[0])
         t_old.append(timed(lambda: before(ts))[0])
+        t_ops.append(timed(lambda: per_op(ts))[0])
     res["diffrax_before_s"] = statistics.median(t_old)
+    res["per_operation_before_s"] = statistics.median(t_ops)
     ys_nat, (steps, acc, nfev) = nd.solve(nd.lorenz_rhs, s.ic, p, dt=dt, n=N)
     with x64():
         import jax
         import jax.numpy as jnp
 
         pad = np.concatenate([ts, np.full(flows.bucket(N) - N, ts[-1])])
-        out = flows._ode_solver(decl, False)(jnp.asarray(s.ic), {k: jnp.asarray(v[0]) for k, v in params.items()},
-                                             jnp.asarray(pad), N, 1e-10, 1e-10, ts[-1] * 1e-14 + 1e-300, 10**8)
+        out = flows._ode_solver(decl)(jnp.asarray(s.ic), {k: jnp.asarray(v[0]) for k, v in params.items()},
+                                      jnp.asarray(pad), N, 1e-10, 1e-10, ts[-1] * 1e-14 + 1e-300, 10**8, single=True)
         cz_steps, cz_acc = int(out[2]), int(out[3])
     k1 = PPP + 1
     ref = reference(s.rhs, s.ic, ts[:k1])
@@ -145,16 +172,45 @@ def native_reference(s, res, repeat):
     for par in (False, True):
         nd.solve_ensemble(nd.lorenz_rhs, ics[:2], p, dt=dt, n=1000, parallel=par)
     s.ensemble(1000, ics=ics, pts_per_period=PPP)
-    t1, t2, tc = [], [], []
+
+    def one_thread():  # chaoszoo on one core (kernels.THREADS_ENV), as the 1-thread native loop
+        os.environ["CHAOSZOO_THREADS"] = "1"
+        try:
+            return s.ensemble(1000, ics=ics, pts_per_period=PPP)
+        finally:
+            os.environ.pop("CHAOSZOO_THREADS")
+
+    with x64():
+        import jax.numpy as jnp
+
+        ts_e = np.arange(1000) * dt
+        pad_e = jnp.asarray(np.concatenate([ts_e, np.full(flows.bucket(1000) - 1000, ts_e[-1])]))
+        pe = {k: jnp.full(1024, float(v)) for k, v in s.params.items()}
+        vmapped = flows._ode_solver(decl)._vmapped  # the ensemble path before: one vmap-ped program
+
+        def before_ens():
+            with x64():
+                return np.asarray(vmapped(jnp.asarray(ics), pe, pad_e, 1000, 1e-10, 1e-10,
+                                          ts_e[-1] * 1e-14 + 1e-300, 10**8)[0])
+
+        before_ens()
+    one_thread()
+    t1, t2, tc, tc1, tb = [], [], [], [], []
     for _ in range(max(3, repeat // 2)):
         t1.append(timed(lambda: nd.solve_ensemble(nd.lorenz_rhs, ics, p, dt=dt, n=1000))[0])
         t2.append(timed(lambda: nd.solve_ensemble(nd.lorenz_rhs, ics, p, dt=dt, n=1000, parallel=True))[0])
         tc.append(timed(lambda: s.ensemble(1000, ics=ics, pts_per_period=PPP))[0])
+        tc1.append(timed(one_thread)[0])
+        tb.append(timed(before_ens)[0])
     _, est = nd.solve_ensemble(nd.lorenz_rhs, ics, p, dt=dt, n=1000)
     import numba
 
+    from chaoszoo.engine.kernels import threads
+
     res.update(native_ens_1thread_s=statistics.median(t1), native_ens_threads_s=statistics.median(t2),
                native_threads=numba.get_num_threads(), cz_ens_s=statistics.median(tc),
+               cz_ens_1thread_s=statistics.median(tc1), cz_threads=threads(),
+               cz_ens_before_s=statistics.median(tb),
                native_ens_steps=int(est[0]), native_ens_rhs=int(est[2]))
 
 
@@ -172,13 +228,19 @@ def report_native(res):
           f"  -> {res['cz_api_s'] / res['native_s']:.1f}x native")
     print(f"  chaoszoo engine call alone {res['cz_engine_s'] * 1e3:8.2f} ms"
           f"  -> {res['cz_engine_s'] / res['native_s']:.1f}x native")
-    print(f"  before (diffrax diffeqsolve Dopri8) {res['diffrax_before_s'] * 1e3:8.2f} ms"
+    print(f"  before: written-out step, one kernel per operation {res['per_operation_before_s'] * 1e3:8.2f} ms"
+          f"  -> {res['per_operation_before_s'] / res['native_s']:.1f}x native")
+    print(f"  before: diffrax diffeqsolve Dopri8 {res['diffrax_before_s'] * 1e3:8.2f} ms"
           f"  -> {res['diffrax_before_s'] / res['native_s']:.1f}x native")
     print("Ensemble, 1,024 x 1,000 points")
     print(f"  native, 1 thread   {res['native_ens_1thread_s']:.3f} s  (steps {res['native_ens_steps']}, rhs {res['native_ens_rhs']})")
     print(f"  native, {res['native_threads']} threads  {res['native_ens_threads_s']:.3f} s")
-    print(f"  chaoszoo           {res['cz_ens_s']:.3f} s  -> {res['cz_ens_s'] / res['native_ens_threads_s']:.2f}x native on "
-          f"{res['native_threads']} threads, {res['cz_ens_s'] / res['native_ens_1thread_s']:.2f}x native on 1")
+    print(f"  chaoszoo, {res['cz_threads']} threads {res['cz_ens_s']:.3f} s  -> {res['cz_ens_s'] / res['native_ens_threads_s']:.2f}x "
+          f"native on {res['native_threads']} threads")
+    print(f"  chaoszoo, 1 thread  {res['cz_ens_1thread_s']:.3f} s  -> {res['cz_ens_1thread_s'] / res['native_ens_1thread_s']:.2f}x "
+          "native on 1")
+    print(f"  before: one vmap-ped program {res['cz_ens_before_s']:.3f} s  -> "
+          f"{res['cz_ens_before_s'] / res['native_ens_threads_s']:.2f}x native on {res['native_threads']} threads")
 
 
 def main():

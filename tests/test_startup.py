@@ -38,8 +38,9 @@ def test_fresh_process_loads_the_compiled_solver(tmp_path):
     second = _fresh(env)
     assert second["stats"] == {"loaded": 1, "compiled": 0} and second["config_unchanged"]
     assert second["values"] == first["values"]  # the loaded executable computes the same bytes
-    off = _fresh(dict(env, CHAOSZOO_NO_SOLVER_CACHE="1"))
-    assert off["stats"] == {"loaded": 0, "compiled": 0} and off["values"] == first["values"]
+    off = _fresh(dict(env, CHAOSZOO_NO_SOLVER_CACHE="1"))  # compiles in-process, stores nothing
+    assert off["stats"] == {"loaded": 0, "compiled": 1} and off["values"] == first["values"]
+    assert len(list((tmp_path / "solvers").glob("*.bin"))) == 1
 
 
 def test_a_loaded_executable_that_loses_a_function_later_is_recompiled(tmp_path, monkeypatch):

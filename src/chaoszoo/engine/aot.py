@@ -25,6 +25,7 @@ import pickle
 import platform
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 
@@ -113,20 +114,24 @@ def _signature(args) -> tuple[str, tuple]:
 class CachedSolver:
     """A jitted function whose compiled executables persist on disk (see the module notes)."""
 
-    def __init__(self, jitted, key):
+    def __init__(self, jitted, key, fallback=None):
         self._jitted = jitted
         self._key = key
+        self._fallback = fallback  # compiled instead when ``jitted`` cannot be (same values)
+        self._lock = threading.Lock()
         self._compiled: dict = {}
         self._loaded: set = set()  # signatures whose executable came from disk and has not run yet
         self._from_disk: set = set()  # signatures whose current executable came from disk
 
     def __call__(self, *args):
-        if not enabled():
-            return self._jitted(*args)
         sig = _signature(args)
         compiled = self._compiled.get(sig)
         if compiled is None:
-            compiled = self._compiled[sig] = self._load_or_compile(args, sig)
+            with self._lock:  # threads running chunks of one batch compile it once
+                compiled = self._compiled.get(sig)
+                if compiled is None:
+                    compiled = self._load_or_compile(args, sig) if enabled() else self._compile(args)
+                    self._compiled[sig] = compiled
         if sig not in self._from_disk:
             return compiled(*args)
         try:
@@ -148,12 +153,22 @@ class CachedSolver:
                 self._path(sig).unlink(missing_ok=True)
                 STATS["loaded"] -= 1
             STATS["load_failed"] = STATS.get("load_failed", 0) + 1
-            compiled = self._compiled[sig] = self._jitted.lower(*args).compile()
-            STATS["compiled"] += 1
+            compiled = self._compiled[sig] = self._compile(args)
             return compiled(*args)
 
     def __getattr__(self, name):  # lower, trace, eval_shape, ... of the jitted function
         return getattr(self._jitted, name)
+
+    def _compile(self, args):
+        try:
+            compiled = self._jitted.lower(*args).compile()
+        except Exception:  # noqa: BLE001 - e.g. an operation XLA cannot emit in a single kernel
+            if self._fallback is None:
+                raise
+            compiled = self._fallback.lower(*args).compile()
+            STATS["fallback"] = STATS.get("fallback", 0) + 1
+        STATS["compiled"] += 1
+        return compiled
 
     def _path(self, sig) -> Path:
         import jax
@@ -174,8 +189,7 @@ class CachedSolver:
             return compiled
         except Exception:  # noqa: BLE001 - missing, stale or foreign entry: compile afresh
             pass
-        compiled = self._jitted.lower(*args).compile()
-        STATS["compiled"] += 1
+        compiled = self._compile(args)
         try:
             data = pickle.dumps(se.serialize(compiled))
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +202,8 @@ class CachedSolver:
         return compiled
 
 
-def cached(jitted, key) -> CachedSolver:
-    """Wrap ``jitted`` (a ``jax.jit`` function) so its executables are cached on disk under ``key``."""
-    return CachedSolver(jitted, key)
+def cached(jitted, key, fallback=None) -> CachedSolver:
+    """Wrap ``jitted`` (a ``jax.jit`` function) so its executables are cached on disk under ``key``;
+    ``fallback`` (a ``jax.jit`` function computing the same values) is compiled instead when
+    ``jitted`` fails to compile."""
+    return CachedSolver(jitted, key, fallback)

@@ -17,13 +17,13 @@ step controller's decision is borderline).
 Why not diffrax's own loop: on a CPU, diffrax runs the 14 stages of a step as a loop of
 small separate kernels, then a saving loop per output time, and the per-kernel overhead
 dominates for the small states of the catalog (Lorenz at ``rtol = atol = 1e-10``: 10 us per
-step through ``diffeqsolve``, measured for issue 14). Measured in one run on the shared
-2-core machine (``benchmarks/bench_engine.py --native-only``): Lorenz, 10,000 samples, 4.3x
-faster than ``diffeqsolve`` (7.4x a numba DOP853 instead of 31.5x). Here the stages are unrolled at trace time, so XLA fuses a
-whole step into a few kernels, and every output time that falls inside an accepted step
-is interpolated at once (``window`` times per pass, a second pass only when a step spans
-more than ``window`` samples). Measured figures are in ``benchmarks/bench_engine.py`` and
-in the README.
+step through ``diffeqsolve``, measured for issue 14). Here the stages are unrolled at trace
+time, every output time that falls inside an accepted step is interpolated at once
+(``window`` times per pass, a second pass only when a step spans more than ``window``
+samples), and on a CPU the whole solve is compiled as a single kernel
+(:mod:`chaoszoo.engine.kernels`). Lorenz, 10,000 samples: 0.35 us per attempted step, against
+2.5 us with one kernel per fused operation and 13 us through ``diffeqsolve``; figures against a
+numba DOP853 are printed by ``benchmarks/bench_engine.py --native-only`` and quoted in the README.
 
 The output grid is equally spaced, ``t_k = t0 + k dt``, given as the padded array ``ts``
 whose first ``n`` entries are used; ``n`` and the step budget are runtime values, so one
@@ -82,22 +82,64 @@ def _setup(field, y0, ts, n, dtmin):
     return tend, floor, tnext
 
 
-def _attempt(field, args, tprev, tnext, y, f0, at_dtmin, rtol, atol, dtmin, tend, floor):
-    """One attempted step from ``tprev`` to ``tnext``; returns the controller's decision
-    ``keep``, the next ``(tprev, tnext)``, ``at_dtmin``, the candidate ``y1``, its derivative
-    and the dense-output coefficients ``Q`` (6 vectors, highest power first)."""
-    import jax
-    import jax.numpy as jnp
-
-    A, c, b, e, P = coefficients()
-    d = y.shape[0]
-    dt = tnext - tprev
+def _stages(field, args, tprev, dt, y, f0):
+    """The 14 stage derivatives of a step, unrolled at trace time (a list of ``(d,)`` arrays)."""
+    A, c, _, _, _ = coefficients()
     fs = [f0]
     for row, ci in zip(A, c):
         yi = y + dt * _combine(row, fs)
         fs.append(field(tprev + ci * dt, yi, args))
-    y1 = y + dt * _combine(b, fs)
-    err = dt * _combine(e, fs)
+    return fs
+
+
+def _stages_loop(field, args, tprev, dt, y, f0):
+    """The 14 stage derivatives as a ``(14, d)`` array, computed by a loop over the stages.
+
+    Inside a single kernel (:mod:`chaoszoo.engine.kernels`) a loop costs nothing per stage,
+    and the vector field appears once in the program instead of 13 times: for a solver shared
+    by 105 three-dimensional flows (a ``lax.switch`` over their fields) compilation drops from
+    44 s to 4 s, for a run time within 25% of the unrolled form. The sums run in a different
+    order from :func:`_stages`, so values differ from it by rounding (~1e-16 per step).
+    """
+    import jax
+    import jax.numpy as jnp
+
+    A, c, _, _, _ = coefficients()
+    rows = np.zeros((14, 14))
+    for i, row in enumerate(A):
+        rows[i + 1, : len(row)] = row
+    rows, nodes = jnp.asarray(rows, y.dtype), jnp.asarray(np.concatenate([[0.0], c]), y.dtype)
+    K = jnp.zeros((14, y.shape[0]), y.dtype).at[0].set(f0)
+
+    def stage(i, K):
+        yi = y + dt * jnp.sum(rows[i][:, None] * K, axis=0)
+        return K.at[i].set(field(tprev + nodes[i] * dt, yi, args))
+
+    return jax.lax.fori_loop(1, 14, stage, K)
+
+
+def _attempt(field, args, tprev, tnext, y, f0, at_dtmin, rtol, atol, dtmin, tend, floor, loop=False):
+    """One attempted step from ``tprev`` to ``tnext``; returns the controller's decision
+    ``keep``, the next ``(tprev, tnext)``, ``at_dtmin``, the candidate ``y1``, its derivative
+    and the dense-output coefficients ``Q`` (6 vectors, highest power first). ``loop``
+    selects :func:`_stages_loop` over the unrolled :func:`_stages`."""
+    import jax
+    import jax.numpy as jnp
+
+    _, _, b, e, P = coefficients()
+    d = y.shape[0]
+    dt = tnext - tprev
+    if loop:
+        K = _stages_loop(field, args, tprev, dt, y, f0)
+        y1 = y + dt * jnp.sum(jnp.asarray(b, y.dtype)[:, None] * K, axis=0)
+        err = dt * jnp.sum(jnp.asarray(e, y.dtype)[:, None] * K, axis=0)
+        f1 = K[13]
+    else:
+        fs = _stages(field, args, tprev, dt, y, f0)
+        K = jnp.stack(fs)
+        y1 = y + dt * _combine(b, fs)
+        err = dt * _combine(e, fs)
+        f1 = fs[-1]
     # the error control of diffrax.PIDController (integral control, its defaults)
     y1c = jnp.where(jnp.any(jnp.isnan(y1)), y, y1)
     err = jnp.where(jnp.isnan(err), jnp.inf, err)
@@ -114,8 +156,8 @@ def _attempt(field, args, tprev, tnext, y, f0, at_dtmin, rtol, atol, dtmin, tend
     nnext = jnp.where(nnext > floor, jnp.where(keep, tend, nprev + 0.5 * (tend - nprev)), nnext)
     # a matrix product (not an unrolled sum), or XLA fuses the stages into the per-sample
     # interpolation and recomputes them for every sample
-    Q = dt * jnp.einsum("jm,jd->md", P, jnp.stack(fs), precision=jax.lax.Precision.HIGHEST)
-    return keep, nprev, nnext, at_dtmin, y1, fs[-1], Q
+    Q = dt * jnp.einsum("jm,jd->md", P, K, precision=jax.lax.Precision.HIGHEST)
+    return keep, nprev, nnext, at_dtmin, y1, f1, Q
 
 
 def _dense(tprev, tnext, y, Q, t):
@@ -130,9 +172,10 @@ def _dense(tprev, tnext, y, Q, t):
     return y + theta * poly
 
 
-def make_solve(field, window: int = 4):
+def make_solve(field, window: int = 4, loop: bool = False):
     """A JAX function ``solve(y0, args, ts, n, rtol, atol, dtmin, max_steps)`` for one
-    trajectory (not for ``vmap``: see :func:`make_solve_batched`).
+    trajectory (not for ``vmap``: see :func:`make_solve_batched`; ``loop``: the stages as a
+    loop, see :func:`_stages_loop`).
 
     ``field(t, y, args)`` is the vector field. Returns ``(ys, status, steps, accepted)``:
     ``ys`` has ``ts``'s length (rows past ``n`` are unused, unwritten rows are ``inf``),
@@ -177,7 +220,7 @@ def make_solve(field, window: int = 4):
         def body(s):
             tprev, tnext, y, f0, ys, i, steps, accepted, at_dtmin, status = s
             keep, nprev, nnext, at_dtmin, y1, f1, Q = _attempt(
-                field, args, tprev, tnext, y, f0, at_dtmin, rtol, atol, dtmin, tend, floor)
+                field, args, tprev, tnext, y, f0, at_dtmin, rtol, atol, dtmin, tend, floor, loop)
             ys, i = jax.lax.cond(keep, lambda ys, i: save(tprev, tnext, y, Q, ys, i), lambda ys, i: (ys, i), ys, i)
             status = jnp.where(keep & ~jnp.all(jnp.isfinite(y1)), NONFINITE, status)
             y = jnp.where(keep, y1, y)

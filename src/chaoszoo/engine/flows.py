@@ -3,15 +3,16 @@
 Deterministic flows use the adaptive 8th-order Dormand-Prince method (``Dopri8``'s
 coefficients and dense output, diffrax's PID step-size controller) in the written-out form
 of :mod:`chaoszoo.engine.dopri8`: the same steps and values as ``diffrax.diffeqsolve`` with
-``Dopri8`` (to ~1e-12 over a period), several times faster on a CPU. Lorenz (10,000 samples at
-100 per period, ``rtol = atol = 1e-10``) takes 7,507 attempted steps (6,627 accepted, 13
-right-hand-side evaluations each); times and ratios against a compiled native DOP853 are
-printed by ``benchmarks/bench_engine.py``. The step budget and the number of samples are
-runtime values: one compiled solver serves every length up to its power-of-two bucket.
+``Dopri8`` (to ~1e-12 over a period), compiled on a CPU as one kernel per batch chunk
+(:mod:`chaoszoo.engine.kernels`). Lorenz (10,000 samples at 100 per period,
+``rtol = atol = 1e-10``) takes 7,507 attempted steps (6,627 accepted, 13 right-hand-side
+evaluations each); times and ratios against a compiled native DOP853 are printed by
+``benchmarks/bench_engine.py``. The step budget and the number of samples are runtime
+values: one compiled solver serves every length up to its power-of-two bucket.
 
 With dynamical noise the equation is ``dX = f(X, t) dt + noise dW`` (additive, diagonal),
-solved by diffrax's ``ShARK`` (strong order 1.5 for additive noise) at a fixed step that
-divides the sampling interval, driven by a ``VirtualBrownianTree`` from an explicit key.
+solved by ShARK (strong order 1.5 for additive noise, :mod:`chaoszoo.engine.shark`) at a fixed
+step that divides the sampling interval, its Brownian increments drawn from an explicit key.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 
 from chaoszoo.catalog.declaration import Declaration
 from chaoszoo.engine.fields import jax_field
+from chaoszoo.engine.kernels import MemberMap
 
 #: Step budget: a solve may take at most this many steps per declared period (plus
 #: ``BASE_STEPS``). Non-stiff entries need ~75 (Lorenz at 1e-10: 7,507 attempted steps for
@@ -62,15 +64,16 @@ _SHARED = contextvars.ContextVar("chaoszoo_shared_solvers", default=False)
 def shared_solvers(enabled: bool = True):
     """Within this context, flows of equal dimension share one compiled solver.
 
-    Compiling a diffrax solver costs seconds per system. Catalog-wide jobs (dataset builds,
+    Compiling a solver costs about a second per system. Catalog-wide jobs (dataset builds,
     ``chaoszoo run``, annotation, the conformance suite) instead compile, once per state
     dimension, a solver whose vector field is a ``lax.switch`` over every catalog flow of
     that dimension; the system is chosen by a runtime index and its parameters travel as a
-    padded vector. Measured on 2 cores: the 108 three-dimensional flows compile in one go
-    (~10-18 s) and then run 40 systems x 1,024 samples in 3 s, where one compilation per
-    system costs 2-7 s each. Results agree with the per-system solver to ~1e-12 (not
-    bitwise, since XLA fuses differently), so a job uses one mode throughout; the mode is a
-    deterministic setting, never chosen automatically.
+    padded vector, and the Runge-Kutta stages run as a loop so that the switch appears once.
+    Measured on 2 cores: the 105 three-dimensional flows compile in one go in ~4 s (16 s
+    with the stages unrolled), and a Lorenz trajectory of 1,000 samples then takes 0.7 ms.
+    Results agree with the per-system solver to ~1e-12 (not bitwise: the stage sums run in
+    another order), so a job uses one mode throughout; the mode is a deterministic setting,
+    never chosen automatically.
     """
     token = _SHARED.set(bool(enabled))
     try:
@@ -113,48 +116,29 @@ def _args_axes(key):
 
 
 @functools.cache
-def _ode_solver(key, batched: bool = True):
-    """The jitted Dormand-Prince 8(7) solver of :mod:`chaoszoo.engine.dopri8` for one
-    declaration or group; ``solve(y0, args, ts, n, rtol, atol, dtmin, max_steps)``."""
-    import jax
-
+def _ode_solver(key):
+    """The Dormand-Prince 8(7) solver of :mod:`chaoszoo.engine.dopri8` for one declaration or
+    group, run over a batch by :class:`~chaoszoo.engine.kernels.MemberMap`:
+    ``solve(y0, args, ts, n, rtol, atol, dtmin, max_steps)``. A group's solver loops over the
+    stages (one copy of its ``lax.switch`` of vector fields, so it compiles in seconds)."""
     from chaoszoo.engine.dopri8 import make_solve, make_solve_batched
 
-    from chaoszoo.engine.aot import cached  # executables persist on disk: a fresh process skips compiling
-
-    if not batched:  # one trajectory: writes each sample in place as its step is accepted
-        return cached(jax.jit(make_solve(_vector_field(key))), ("ode", key, batched))
-    solve = make_solve_batched(_vector_field(key))
-    return cached(jax.jit(jax.vmap(solve, in_axes=(0, _args_axes(key), None, None, None, None, None, None))),
-                  ("ode", key, batched))
+    field = _vector_field(key)
+    return MemberMap(make_solve(field, loop=isinstance(key, Group)),
+                     (0, _args_axes(key), None, None, None, None, None, None), ("ode", key),
+                     vmap_one=make_solve_batched(field))
 
 
 @functools.cache
-def _sde_solver(key, max_steps: int):
-    import diffrax
-    import jax
-    import jax.numpy as jnp
-    import lineax
+def _sde_solver(key):
+    """The fixed-step ShARK solver of :mod:`chaoszoo.engine.shark` for one declaration or group,
+    run over a batch: ``solve(y0, args, ts, n, h, sub, sigma, keys) -> (ys, status)``."""
+    from chaoszoo.engine.shark import make_solve
 
-    drift = _vector_field(key)
-
-    def one(y0, args, ts, h, noise, key_):
-        bm = diffrax.VirtualBrownianTree(
-            ts[0], ts[-1], tol=h / 4, shape=y0.shape, key=key_, levy_area=diffrax.SpaceTimeLevyArea
-        )
-        terms = diffrax.MultiTerm(
-            diffrax.ODETerm(drift),
-            # diagonal noise: a (d, d) diagonal operator acting on the (d,) Brownian increment
-            diffrax.ControlTerm(lambda t, y, args: lineax.DiagonalLinearOperator(noise * jnp.ones_like(y)), bm),
-        )
-        sol = diffrax.diffeqsolve(
-            terms, diffrax.ShARK(), ts[0], ts[-1], h, y0, args,
-            saveat=diffrax.SaveAt(ts=ts), stepsize_controller=diffrax.ConstantStepSize(),
-            max_steps=max_steps, throw=False,
-        )
-        return sol.ys, sol.result._value, sol.stats["num_steps"]
-
-    return jax.jit(jax.vmap(one, in_axes=(0, _args_axes(key), None, None, None, 0)))
+    # kernel=False: XLA's single-kernel emitter aborts the process on this program (a failed
+    # internal check, "All or none of the slices should have an explicit index", jaxlib 0.10.2)
+    return MemberMap(make_solve(_vector_field(key)), (0, _args_axes(key), None, None, None, None, None, 0),
+                     ("sde", key), kernel=False)
 
 
 def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, atol: float,
@@ -187,16 +171,15 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, ato
     if np.any(np.asarray(noise) > 0):
         sample_dt = float(ts[1] - ts[0])
         sub = max(1, math.ceil(sample_dt / (decl.period / 200)))
-        h = sample_dt / sub
-        steps = bucket(int(math.ceil(span / h)) + 8, minimum=256)
-        ys, res, _ = _sde_solver(key, steps)(jnp.asarray(y0), args, jnp.asarray(padded), h, jnp.asarray(noise), keys)
+        ys, res = _sde_solver(key)(jnp.asarray(y0), args, jnp.asarray(padded), n, sample_dt / sub, sub,
+                                   jnp.asarray(noise), keys)
     else:
         dtmin = span * 1e-14 + 1e-300
         solve_args = (jnp.asarray(padded), n, rtol, atol, dtmin, budget)
-        if len(y0) == 1:
+        if len(y0) == 1:  # one trajectory: no batch axis, no member loop
             one = (args[0], args[1][0]) if group is not None else {name: v[0] for name, v in args.items()}
-            ys, res, _, _ = _ode_solver(key, False)(jnp.asarray(y0[0]), one, *solve_args)
-            ys, res = ys[None], jnp.asarray(res)[None]
+            ys, res, _, _ = _ode_solver(key)(jnp.asarray(y0[0]), one, *solve_args, single=True)
+            ys, res = ys[None], np.asarray(res)[None]
         else:
             ys, res, _, _ = _ode_solver(key)(jnp.asarray(y0), args, *solve_args)
     ys = np.asarray(ys)[:, :n]

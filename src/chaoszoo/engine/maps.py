@@ -8,6 +8,7 @@ import numpy as np
 
 from chaoszoo.catalog.declaration import Declaration
 from chaoszoo.engine.fields import jax_field
+from chaoszoo.engine.kernels import MemberMap
 
 
 @functools.cache
@@ -30,7 +31,7 @@ def _iterator(decl: Declaration, n: int, noisy: bool):
         _, ys = jax.lax.scan(step, y0, (ks, eps) if noisy else (ks, jnp.zeros((n,))))
         return ys
 
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, 0)))
+    return MemberMap(one, (0, 0, None, 0), ("map", decl, n, noisy))
 
 
 def iterate(decl: Declaration, y0, params, n: int, *, noise: float = 0.0, keys=None):
@@ -44,5 +45,5 @@ def iterate(decl: Declaration, y0, params, n: int, *, noise: float = 0.0, keys=N
     if keys is None:
         keys = jnp.zeros((len(y0), 2), dtype=jnp.uint32)
     ys = _iterator(decl, m, bool(np.any(np.asarray(noise) > 0)))(jnp.asarray(y0), params, jnp.asarray(noise), keys)
-    ys = np.asarray(ys)[:, :n]
+    ys = ys[:, :n]
     return ys, np.isfinite(ys).all(axis=(1, 2))

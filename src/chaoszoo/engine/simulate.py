@@ -146,8 +146,10 @@ def _integrate(decl, ics, params, ts, n_total, noise, seed, k, rtol, atol):
 
 def _report(decl, ys, ok, ts, params, k, transient, obs_noise, seed, grid):
     """Raise :class:`IntegrationError` for the first failing member; else the sampled values."""
-    bad_vals = ~np.isfinite(ys) | (np.abs(np.nan_to_num(ys, nan=0.0, posinf=np.inf)) > BLOWUP)
-    bad_member = bad_vals.any(axis=(1, 2)) | ~ok
+    # one pass over the values in the usual case (NaN fails the comparison, so it is caught)
+    clean = bool(ok.all()) and bool(np.all(np.abs(ys) <= BLOWUP))
+    bad_vals = None if clean else ~np.isfinite(ys) | (np.abs(np.nan_to_num(ys, nan=0.0, posinf=np.inf)) > BLOWUP)
+    bad_member = np.zeros(len(ys), bool) if clean else bad_vals.any(axis=(1, 2)) | ~ok
     if bad_member.any():
         i = int(np.argmax(bad_member))
         rows = np.nonzero(bad_vals[i].any(axis=1))[0]
