@@ -104,12 +104,14 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, noi
         keys = jnp.zeros((len(y0), 2), dtype=jnp.uint32)
     ys, fs = _solver(decl, m, n_steps, bool(np.any(np.asarray(noise) > 0)))(jnp.asarray(y0), params, h, jnp.asarray(noise), keys)
     # cubic Hermite interpolation of the steps at the sample times
-    j = np.minimum((ts / h).astype(np.int64), n_steps - 2)
-    s = (ts / h - j)[None, :, None]
-    x0, x1, f0, f1 = ys[:, j], ys[:, j + 1], fs[:, j], fs[:, j + 1]
-    h00 = 2 * s**3 - 3 * s**2 + 1
-    h10 = s**3 - 2 * s**2 + s
-    h01 = -2 * s**3 + 3 * s**2
-    h11 = s**3 - s**2
-    out = h00 * x0 + h10 * h * f0 + h01 * x1 + h11 * h * f1
+    # (a member that blew up holds inf; it is reported by the caller, not warned about here)
+    with np.errstate(invalid="ignore", over="ignore"):
+        j = np.minimum((ts / h).astype(np.int64), n_steps - 2)
+        s = (ts / h - j)[None, :, None]
+        x0, x1, f0, f1 = ys[:, j], ys[:, j + 1], fs[:, j], fs[:, j + 1]
+        h00 = 2 * s**3 - 3 * s**2 + 1
+        h10 = s**3 - 2 * s**2 + s
+        h01 = -2 * s**3 + 3 * s**2
+        h11 = s**3 - s**2
+        out = h00 * x0 + h10 * h * f0 + h01 * x1 + h11 * h * f1
     return out, np.isfinite(out).all(axis=(1, 2))
