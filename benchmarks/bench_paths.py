@@ -7,10 +7,10 @@ Paths and references (medians of repeats; chaoszoo warm, i.e. compiled):
   ensemble of 16, against ``native_paths.mackey_glass`` (the same algorithm in numba), whose
   states are checked against chaoszoo's to rounding;
 * maps (``lax.scan``): Henon, 10^6 iterations, and 64 members x 10^5, against a numba loop;
-* the stochastic solver (diffrax ``ShARK``, additive noise): Lorenz, 1,000 samples, one
-  trajectory and 16 members, reported per step (no compiled reference of the same method);
-* the tangent integration of the Lyapunov code: Lorenz's full spectrum with the defaults,
-  reported per RK4 step.
+* the stochastic solver (ShARK, additive noise): Lorenz, 1,000 samples, one trajectory and 16
+  members, against the same ShARK steps in numba (``native_paths.lorenz_shark``);
+* the tangent integration of the Lyapunov code: Lorenz's full spectrum with the defaults, against
+  the same RK4 tangent scheme and QR interval in numba (``native_paths.lorenz_lyapunov``).
 
 Run ``python benchmarks/bench_paths.py`` (numba from the ``bench`` extra). To compare two
 versions of chaoszoo, run it once per version (``PYTHONPATH=<other checkout>/src``): each
@@ -99,10 +99,45 @@ def main():
     res["sde_single_s"] = median_time(lambda: lo.trajectory(1000, pts_per_period=100, noise=0.5), r)
     res["sde_ens16_s"] = median_time(lambda: lo.ensemble(1000, ics=lics, pts_per_period=100, noise=0.5), r)
 
+    # the same ShARK steps in numba, fed increments drawn with NumPy (their drawing is timed too)
+    try:
+        from chaoszoo.engine.shark import coefficients
+
+        k = coefficients()
+        coef = np.array([k["a21"], k["c2"], k["b"][0], k["b"][1], k["aw"][0], k["aw"][1], k["ah"][0], k["ah"][1],
+                         k["bw"], k["bh"]])
+        lp = lo.params
+        sig = np.full(3, 0.5)
+        h_sde = lo.period / 100 / sub
+
+        def native_sde():
+            g = np.random.default_rng(0)
+            WH = np.empty((res["sde_steps_single"], 2, 3))
+            WH[:, 0] = g.standard_normal((res["sde_steps_single"], 3)) * np.sqrt(h_sde)
+            WH[:, 1] = g.standard_normal((res["sde_steps_single"], 3)) * np.sqrt(h_sde / 12)
+            return nat.lorenz_shark(np.asarray(lo.ic, float), lp["sigma"], lp["rho"], lp["beta"], sig, h_sde,
+                                    res["sde_steps_single"], WH, coef)
+
+        res["sde_native_s"] = median_time(native_sde, r)
+    except ImportError:  # an older chaoszoo (diffrax's ShARK): no coefficients to share
+        res["sde_native_s"] = None
+
     # ---- tangent ------------------------------------------------------------------------------
-    spec = lyapunov_spectrum(lo)
+    from chaoszoo.analysis.lyapunov import lyapunov_spectrum_with_error
+
+    spec = lyapunov_spectrum_with_error(lo)
+    st = spec.settings
     res["tangent_lorenz_s"] = median_time(lambda: lyapunov_spectrum(lo), r)
-    res["tangent_lorenz_exponents"] = [float(v) for v in np.asarray(spec)]
+    res["tangent_lorenz_exponents"] = [float(v) for v in np.asarray(spec.mean)]
+    h_t, q = st["step"], st["qr_every"]
+    n_tr = int(math.ceil(st["transient"] * lo.period / h_t / q))
+    n_qr = int(math.ceil(st["t_total"] * lo.period / h_t / q))
+    V0 = np.linalg.qr(np.random.default_rng(0).standard_normal((3, 3)))[0]
+    lp = lo.params
+    args_t = (np.asarray(lo.ic, float), np.ascontiguousarray(V0), lp["sigma"], lp["rho"], lp["beta"], h_t, q, n_tr, n_qr)
+    res["tangent_native_s"] = median_time(lambda: nat.lorenz_lyapunov(*args_t), r)
+    res["tangent_native_exponents"] = [float(v) for v in nat.lorenz_lyapunov(*args_t)]
+    res["tangent_steps"] = (n_tr + n_qr) * q
 
     us = 1e6
     print(f"chaoszoo from {res['chaoszoo']}")
@@ -121,8 +156,13 @@ def main():
     print("Stochastic (Lorenz, ShARK, 1,000 samples, 1,998 steps)")
     print(f"  one trajectory {res['sde_single_s'] * 1e3:8.2f} ms ({res['sde_single_s'] / res['sde_steps_single'] * us:.1f} us/step); "
           f"16 members {res['sde_ens16_s'] * 1e3:.2f} ms")
-    print(f"Tangent (Lorenz, full spectrum, defaults): {res['tangent_lorenz_s'] * 1e3:.1f} ms, "
+    if res["sde_native_s"]:
+        print(f"  native (numba, same steps, increments drawn by NumPy) {res['sde_native_s'] * 1e3:.3f} ms "
+              f"-> chaoszoo {res['sde_single_s'] / res['sde_native_s']:.0f}x")
+    print(f"Tangent (Lorenz, full spectrum, defaults: {res['tangent_steps']:,} RK4 steps): {res['tangent_lorenz_s'] * 1e3:.1f} ms, "
           f"exponents {np.round(res['tangent_lorenz_exponents'], 4).tolist()}")
+    print(f"  native (numba, same steps and QR interval) {res['tangent_native_s'] * 1e3:.1f} ms, exponents "
+          f"{np.round(res['tangent_native_exponents'], 4).tolist()} -> chaoszoo {res['tangent_lorenz_s'] / res['tangent_native_s']:.1f}x")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(res, fh, indent=1)

@@ -68,3 +68,68 @@ def henon_ensemble(ics, a, b, n):
     for k in numba.prange(len(ics)):
         out[k] = henon(ics[k, 0], ics[k, 1], a, b, n)
     return out
+
+
+@numba.njit(cache=True)
+def _lorenz(y, s, r, b, out):
+    out[0] = s * (y[1] - y[0])
+    out[1] = y[0] * (r - y[2]) - y[1]
+    out[2] = y[0] * y[1] - b * y[2]
+
+
+@numba.njit(cache=True)
+def lorenz_shark(y0, s, r, b, sigma, h, n_steps, WH, coef):
+    """``n_steps`` ShARK steps of Lorenz with additive noise ``sigma`` (per variable), fed the
+    increments ``WH[j] = (W, H)``; ``coef = (a21, c2, b1, b2, aw1, aw2, ah1, ah2, bw, bh)``,
+    the coefficients of ``chaoszoo.engine.shark`` (autonomous, so ``c2`` is unused)."""
+    a21, _, b1, b2, aw1, aw2, ah1, ah2, bw, bh = coef
+    y = y0.copy()
+    z = np.empty(3)
+    f1 = np.empty(3)
+    f2 = np.empty(3)
+    for j in range(n_steps):
+        W, H = WH[j, 0], WH[j, 1]
+        for i in range(3):
+            z[i] = y[i] + sigma[i] * (aw1 * W[i] + ah1 * H[i])
+        _lorenz(z, s, r, b, f1)
+        for i in range(3):
+            z[i] = y[i] + a21 * h * f1[i] + sigma[i] * (aw2 * W[i] + ah2 * H[i])
+        _lorenz(z, s, r, b, f2)
+        for i in range(3):
+            y[i] = y[i] + h * (b1 * f1[i] + b2 * f2[i]) + sigma[i] * (bw * W[i] + bh * H[i])
+    return y
+
+
+@numba.njit(cache=True)
+def _lorenz_aug(y, V, s, r, b, dy, dV):
+    _lorenz(y, s, r, b, dy)
+    for c in range(V.shape[1]):
+        dV[0, c] = s * (V[1, c] - V[0, c])
+        dV[1, c] = (r - y[2]) * V[0, c] - V[1, c] - y[0] * V[2, c]
+        dV[2, c] = y[1] * V[0, c] + y[0] * V[1, c] - b * V[2, c]
+
+
+@numba.njit(cache=True)
+def lorenz_lyapunov(y0, V0, s, r, b, h, q, n_transient, n_qr):
+    """Lorenz's spectrum by RK4 on the state and tangent frame (the scheme of chaoszoo's
+    ``lyapunov`` module with ``method="rk4"``): ``q`` steps of ``h`` between QR
+    decompositions, ``n_transient`` decompositions discarded, then ``n_qr`` averaged."""
+    y = y0.copy()
+    V = V0.copy()
+    k1, k2, k3, k4 = np.empty(3), np.empty(3), np.empty(3), np.empty(3)
+    K1, K2, K3, K4 = np.empty((3, 3)), np.empty((3, 3)), np.empty((3, 3)), np.empty((3, 3))
+    logs = np.zeros(3)
+    for blk in range(n_transient + n_qr):
+        for _ in range(q):
+            _lorenz_aug(y, V, s, r, b, k1, K1)
+            _lorenz_aug(y + h / 2 * k1, V + h / 2 * K1, s, r, b, k2, K2)
+            _lorenz_aug(y + h / 2 * k2, V + h / 2 * K2, s, r, b, k3, K3)
+            _lorenz_aug(y + h * k3, V + h * K3, s, r, b, k4, K4)
+            y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+            V = V + h / 6 * (K1 + 2 * K2 + 2 * K3 + K4)
+        Q, R = np.linalg.qr(V)
+        V = np.ascontiguousarray(Q)
+        if blk >= n_transient:
+            for i in range(3):
+                logs[i] += np.log(abs(R[i, i]))
+    return np.sort(logs / (n_qr * q * h))[::-1]
