@@ -154,8 +154,8 @@ def native_reference(s, res, repeat):
         import jax.numpy as jnp
 
         pad = np.concatenate([ts, np.full(flows.bucket(N) - N, ts[-1])])
-        out = flows._ode_solver(decl)(jnp.asarray(s.ic), {k: jnp.asarray(v[0]) for k, v in params.items()},
-                                      jnp.asarray(pad), N, 1e-10, 1e-10, ts[-1] * 1e-14 + 1e-300, 10**8, single=True)
+        out = flows._ode_solver(decl)(jnp.asarray(s.ic)[None], {k: jnp.asarray(v) for k, v in params.items()},
+                                      jnp.asarray(pad), N, 1e-10, 1e-10, ts[-1] * 1e-14 + 1e-300, 10**8)
         cz_steps, cz_acc = int(out[2]), int(out[3])
     k1 = PPP + 1
     ref = reference(s.rhs, s.ic, ts[:k1])

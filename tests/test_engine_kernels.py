@@ -68,6 +68,17 @@ def test_a_program_that_cannot_be_one_kernel_falls_back(tmp_path, monkeypatch):
     assert aot.STATS.get("fallback", 0) > before
     expected = np.stack([np.abs(np.diag(np.linalg.qr(x)[1])) * 2.0 for x in a])
     np.testing.assert_allclose(out, expected, rtol=1e-12)
+    with x64():  # one member runs without the member loop, and falls back the same way
+        np.testing.assert_allclose(mm(jnp.asarray(a[:1]), 2.0), expected[:1], rtol=1e-12)
+
+
+def test_a_bad_thread_count_is_refused(monkeypatch):
+    from chaoszoo.errors import InvalidArgumentError
+
+    for bad in ("0", "two", "-3"):
+        monkeypatch.setenv(kernels.THREADS_ENV, bad)
+        with pytest.raises(InvalidArgumentError, match="CHAOSZOO_THREADS"):
+            kernels.threads()
 
 
 @pytest.mark.parametrize("name", ["MackeyGlass", "Henon"])

@@ -175,12 +175,6 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, ato
                                    jnp.asarray(noise), keys)
     else:
         dtmin = span * 1e-14 + 1e-300
-        solve_args = (jnp.asarray(padded), n, rtol, atol, dtmin, budget)
-        if len(y0) == 1:  # one trajectory: no batch axis, no member loop
-            one = (args[0], args[1][0]) if group is not None else {name: v[0] for name, v in args.items()}
-            ys, res, _, _ = _ode_solver(key)(jnp.asarray(y0[0]), one, *solve_args, single=True)
-            ys, res = ys[None], np.asarray(res)[None]
-        else:
-            ys, res, _, _ = _ode_solver(key)(jnp.asarray(y0), args, *solve_args)
+        ys, res, _, _ = _ode_solver(key)(jnp.asarray(y0), args, jnp.asarray(padded), n, rtol, atol, dtmin, budget)
     ys = np.asarray(ys)[:, :n]
     return ys, np.asarray(res) == 0

@@ -52,7 +52,11 @@ def single_kernel_enabled() -> bool:
 def threads() -> int:
     """Threads a CPU batch is split over: ``$CHAOSZOO_THREADS`` or the cores this process may use."""
     text = os.environ.get(THREADS_ENV, "").strip()
-    if text.isdigit() and int(text) > 0:
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            from chaoszoo.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"{THREADS_ENV} must be a positive whole number of threads; got {text!r}.")
         return int(text)
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -136,9 +140,8 @@ class MemberMap:
     ``vmap_one`` (default ``one``) is the member function used under ``vmap`` off the CPU and
     when a single kernel cannot be compiled; it must compute the same values. ``key``
     identifies the computation in the on-disk executable cache (:mod:`chaoszoo.engine.aot`).
-    ``kernel=False`` always uses ``vmap`` (for computations known to need XLA's runtime
-    services, such as diffrax's Brownian tree: a failed single-kernel compilation costs its
-    time and prints XLA's error before the fallback).
+    ``kernel=False`` always uses ``vmap``, for programs on which XLA's single-kernel emitter
+    aborts the process (see :func:`single_kernel_enabled`), which no fallback can catch.
     """
 
     def __init__(self, one, in_axes, key, vmap_one=None, kernel: bool = True):
@@ -168,20 +171,13 @@ class MemberMap:
 
         from chaoszoo.engine.aot import cached
 
-        return cached(jax.jit(one_kernel(self.one)), (*self.key, "single"))
+        return cached(jax.jit(one_kernel(self.one)), (*self.key, "single"), fallback=jax.jit(self.one))
 
-    def __call__(self, *args, single: bool = False):
-        """Run over the batch; ``single=True`` runs ``one`` once on unbatched arguments
-        (one member, no batch axis in the inputs or the outputs)."""
+    def __call__(self, *args):
+        """Run over the batch (a batch of one runs ``one`` alone, without a member loop)."""
         import jax
 
         kernel = self.kernel and single_kernel_enabled()
-        if single and kernel:
-            return jax.tree.map(np.asarray, self._single(*args))
-        if single:
-            args = jax.tree.map(lambda x, ax: x if ax is None else jax.numpy.asarray(x)[None],
-                                args, self.in_axes, is_leaf=lambda x: x is None)
-            return jax.tree.map(lambda x: np.asarray(x)[0], self._vmapped(*args))
         if not on_cpu() or not kernel:
             return jax.tree.map(np.asarray, self._vmapped(*args))
         leaves, tree = jax.tree.flatten(args)
