@@ -92,3 +92,40 @@ def test_delay_and_map_paths_agree_with_the_usual_compilation(monkeypatch, name)
     usual = s.ensemble(400, ics=ics, **kw)
     k = 60 if s.kind == "map" else 101  # before chaos amplifies rounding
     np.testing.assert_allclose(fast[:, :k], usual[:, :k], rtol=0, atol=1e-9 * np.abs(usual).max())
+
+
+def test_many_parameters_and_the_noise_path_compile_as_one_kernel(monkeypatch):
+    """Inputs are packed into one buffer per dtype: with ExcitableCell's 31 parameters as
+    separate buffers, XLA's single-kernel emitter aborted the process (jaxlib 0.10.2), and so it
+    did on the stochastic solver. Both now run as one kernel, equal to the usual compilation."""
+    from chaoszoo.engine import aot
+
+    s = cz.get("ExcitableCell")
+    ics = np.stack([s.ic, s.ic * 1.0001])
+    runs = {}
+    for mode in ("1", "0"):
+        monkeypatch.setenv(kernels.SINGLE_KERNEL_ENV, mode)
+        before = aot.STATS.get("fallback", 0)
+        runs[mode] = (s.ensemble(200, ics=ics, pts_per_period=100),
+                      cz.get("Lorenz").ensemble(300, ics=np.stack([[1.0, 1.0, 1.0], [2.0, 1.0, 1.0]]), noise=0.05))
+        assert aot.STATS.get("fallback", 0) == before  # compiled as one kernel, no fallback
+    (clean, noisy), (clean0, noisy0) = runs["1"], runs["0"]
+    np.testing.assert_allclose(clean[:, :101], clean0[:, :101], rtol=0, atol=1e-8 * np.abs(clean0).max())
+    np.testing.assert_allclose(noisy[:, :100], noisy0[:, :100], rtol=0, atol=1e-9 * np.abs(noisy0).max())
+
+
+def test_noisy_delay_equation_runs_as_one_kernel_and_its_path_does_not_depend_on_length(monkeypatch):
+    """The noise of each delay interval is drawn inside the kernel from the member's key folded
+    with the interval's index (drawn for the whole run at once, it made the kernel fail to
+    compile and fall back): a longer run extends the same path."""
+    from chaoszoo.engine import aot
+
+    monkeypatch.setenv(kernels.SINGLE_KERNEL_ENV, "1")
+    s = cz.get("MackeyGlass")
+    before = aot.STATS.get("fallback", 0)
+    short = np.asarray(s.trajectory(300, noise=0.01, seed=3).values)
+    long = np.asarray(s.trajectory(600, noise=0.01, seed=3).values)
+    assert aot.STATS.get("fallback", 0) == before
+    np.testing.assert_array_equal(long[:300], short)
+    clean = np.asarray(s.trajectory(300).values)
+    assert 0 < np.abs(short - clean).max() < 0.5  # the noise acts, and stays a perturbation

@@ -24,9 +24,11 @@ of initial conditions is processed with ``jax.vmap``.
 
 Design measured on a 2-core CPU (Lorenz, full spectrum): with 100 RK4 steps per period and
 QR every 10 steps, 500 periods take about 0.3 s warm and reproduce the published spectrum
-to better than 1 %. The diffrax adaptive solver (``method="adaptive"``, Tsit5 at 1e-8) on
-the same augmented system is about 3x slower on Lorenz (4.0 s against 1.4 s for 4 x 300
-periods) with the same accuracy, so it is the fallback, not the default: it is needed where
+to better than 1 %. The adaptive method (``method="adaptive"``: Tsit5 at 1e-8 with diffrax's
+step-size controller, written out in :mod:`chaoszoo.engine.tsit5`) on the same augmented system
+is 1.7x slower on Lorenz (0.106 s against 0.062 s for 4 x 300 periods, warm, one kernel per
+block between QR decompositions; through ``diffrax.diffeqsolve`` it was 4.0 s) with the same
+accuracy, so it is the fallback, not the default: it is needed where
 a fixed step fails - orbits with fast excursions or stiff spikes (OlsenPeroxidase, whose
 stiffest eigenvalue goes from -42 at the initial condition to about -400 in a spike), and
 systems where RK4 at 100 steps per period turns the chaotic orbit into a spurious cycle
@@ -124,19 +126,57 @@ class LyapunovResult:
 
 
 # --------------------------------------------------------------------------- kernels
-def _rk4_tangent(field_fn, t, y, V, p, h, yd=None):
-    """One RK4 step of the state ``y`` and tangent matrix ``V`` (columns) of a flow."""
+def _rk4_tangent(field_fn, t, y, V, p, h, loop=False):
+    """One RK4 step of the state ``y`` and tangent matrix ``V`` (columns) of a flow.
+
+    ``loop`` computes the four stages in a ``fori_loop`` (same arithmetic, same order), so the
+    linearised field appears once in the program instead of four times: inside a single
+    kernel the loop is free, and compilation is up to 4x cheaper (MacArthur, 10 variables and
+    60 parameters: 16 s to compile unrolled).
+    """
     import jax
+    import jax.numpy as jnp
 
     def aug(t, y, V):
         f, lin = jax.linearize(lambda yy: field_fn(t, yy, p), y)
         return f, jax.vmap(lin, in_axes=1, out_axes=1)(V)
 
-    k1, K1 = aug(t, y, V)
-    k2, K2 = aug(t + h / 2, y + h / 2 * k1, V + h / 2 * K1)
-    k3, K3 = aug(t + h / 2, y + h / 2 * k2, V + h / 2 * K2)
-    k4, K4 = aug(t + h, y + h * k3, V + h * K3)
-    return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), V + h / 6 * (K1 + 2 * K2 + 2 * K3 + K4)
+    if not loop:
+        k1, K1 = aug(t, y, V)
+        k2, K2 = aug(t + h / 2, y + h / 2 * k1, V + h / 2 * K1)
+        k3, K3 = aug(t + h / 2, y + h / 2 * k2, V + h / 2 * K2)
+        k4, K4 = aug(t + h, y + h * k3, V + h * K3)
+        return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), V + h / 6 * (K1 + 2 * K2 + 2 * K3 + K4)
+
+    half = h / 2
+    shift = jnp.stack([jnp.zeros_like(h), half, half, h])  # stage i is evaluated at t + shift[i]
+    weight = jnp.asarray([1.0, 2.0, 2.0, 1.0], dtype=y.dtype)
+
+    def stage(i, c):
+        k, K, acc, Acc = c
+        at = shift[i]
+        k, K = aug(t + at, y + at * k, V + at * K)
+        return k, K, acc + weight[i] * k, Acc + weight[i] * K
+
+    zero, Zero = jnp.zeros_like(y), jnp.zeros_like(V)
+    _, _, acc, Acc = jax.lax.fori_loop(0, 4, stage, (zero, Zero, zero, Zero))
+    return y + h / 6 * acc, V + h / 6 * Acc
+
+
+#: Operations in a field's Jacobian-vector product above which the RK4 tangent step computes
+#: its stages in a loop (catalog: MacArthur 1,236; the next largest 580; median 59).
+LOOP_STAGES_ABOVE = 800
+
+
+def _field_size(field_fn, n: int, p) -> int:
+    """Number of operations in the Jacobian-vector product of ``field_fn`` (traced abstractly)."""
+    import jax
+    import jax.numpy as jnp
+
+    y = jax.ShapeDtypeStruct((n,), jnp.float64)
+    args = {k: jax.ShapeDtypeStruct(jnp.shape(v), jnp.result_type(v)) for k, v in p.items()}
+    jaxpr = jax.make_jaxpr(lambda y, p: jax.jvp(lambda yy: field_fn(0.0, yy, p), (y,), (y,)))(y, args)
+    return len(jaxpr.eqns)
 
 
 def _delay_step_fn(field_fn):
@@ -157,28 +197,27 @@ def _delay_step_fn(field_fn):
     return step
 
 
-def _adaptive_block(field_fn):
-    """``(t, y, V, p, dt) -> (y, V, ok)``: the state and tangent frame advanced over ``dt`` by
-    diffrax with step-size control (Tsit5), for orbits whose fast excursions or stiff spikes
-    defeat a fixed step."""
-    import diffrax
-    import jax
+def _adaptive_block(field_fn, n: int, k: int):
+    """``(t, y, V, p, dt) -> (y, V, ok)``: the state and tangent frame advanced over ``dt`` with
+    step-size control (Tsit5 at ``ADAPTIVE_TOL``, :mod:`chaoszoo.engine.tsit5`: diffrax's
+    method and controller written out), for orbits whose fast excursions or stiff spikes
+    defeat a fixed step. Compiled as one kernel on a CPU: the 17 catalog systems that need this
+    method took 520 of the 1,117 per-system seconds of ``chaoszoo annotate --all`` through
+    ``diffrax.diffeqsolve`` (ExcitableCell 89 s), and take 126 of 544 s (ExcitableCell 13 s)."""
     import jax.numpy as jnp
 
-    def aug(t, u, p):
-        y, V = u
-        return _tangent(lambda yy: field_fn(t, yy, p), y, V)
+    from chaoszoo.engine.kernels import one_kernel
+    from chaoszoo.engine.tsit5 import make_interval
 
-    term = diffrax.ODETerm(aug)
-    solver = diffrax.Tsit5()
-    controller = diffrax.PIDController(rtol=ADAPTIVE_TOL, atol=ADAPTIVE_TOL)
+    def aug(t, u, p):
+        y, V = _tangent(lambda yy: field_fn(t, yy, p), u[:n], u[n:].reshape(n, k))
+        return jnp.concatenate([y, V.reshape(-1)])
+
+    solve = one_kernel(make_interval(aug, ADAPTIVE_TOL, ADAPTIVE_TOL, ADAPTIVE_MAX_STEPS))
 
     def block(t, y, V, p, dt):
-        sol = diffrax.diffeqsolve(term, solver, t, t + dt, None, (y, V), args=p,
-                                  stepsize_controller=controller, saveat=diffrax.SaveAt(t1=True),
-                                  max_steps=ADAPTIVE_MAX_STEPS, throw=False)
-        ok = sol.result == diffrax.RESULTS.successful
-        return sol.ys[0][-1], sol.ys[1][-1], ok
+        u, ok, _ = solve(t, t + dt, jnp.concatenate([y, V.reshape(-1)]), p)
+        return u[:n], u[n:].reshape(V.shape), ok
 
     return block
 
@@ -220,29 +259,46 @@ def _kernel(decl, k: int, method: str):
     import jax.numpy as jnp
     from jax import lax
 
+    from chaoszoo.engine.kernels import on_cpu, one_kernel, single_kernel_enabled
+
     field_fn = jax_field(decl)
 
-    def stepwise(make_advance):
+    def stepwise(make_advance, kernel=True):
+        # the q steps between two QR decompositions compiled as one kernel on a CPU
+        # (chaoszoo.engine.kernels; p and h passed in, not closed over, so they are packed)
+        def steps(t, y, V, q, p, h):
+            advance = make_advance(p, h, y.shape[-1])
+            return lax.fori_loop(0, q, lambda j, c: advance(*c), (t, y, V))
+
         def make(p, h, n):
-            advance = make_advance(p, h, n)
+            if kernel:
+                run = one_kernel(steps)
+            else:  # ETDRK4's coefficients are computed once per run, outside the QR loop
+                advance = make_advance(p, h, n)
+                def run(t, y, V, q, p, h):
+                    return lax.fori_loop(0, q, lambda j, c: advance(*c), (t, y, V))
 
             def block(t, y, V, q):
-                t, y, V = lax.fori_loop(0, q, lambda j, c: advance(*c), (t, y, V))
+                t, y, V = run(t, y, V, q, p, h)
                 return t, y, V, jnp.array(True)
             return block
         return make
 
     if method == "rk4":
         def make_advance(p, h, n):
+            # stages in a loop only for very large fields: a loop makes each step ~40% slower
+            # (Lorenz, Hopfield), which outweighs the compilation it saves below that size
+            loop = on_cpu() and single_kernel_enabled() and _field_size(field_fn, n, p) > LOOP_STAGES_ABOVE
+
             def advance(t, y, V):
-                y, V = _rk4_tangent(field_fn, t, y, V, p, h)
+                y, V = _rk4_tangent(field_fn, t, y, V, p, h, loop=loop)
                 return t + h, y, V
             return advance
         make = stepwise(make_advance)
     elif method == "adaptive":
-        adaptive = _adaptive_block(field_fn)
-
         def make(p, h, n):
+            adaptive = _adaptive_block(field_fn, n, k)
+
             def block(t, y, V, q):
                 y, V, ok = adaptive(t, y, V, p, q * h)
                 return t + q * h, y, V, ok
@@ -256,7 +312,7 @@ def _kernel(decl, k: int, method: str):
             def advance(t, y, V):
                 return (t + h, *_tangent(lambda u: step(u, t), y, V))
             return advance
-        make = stepwise(make_advance)
+        make = stepwise(make_advance, kernel=False)
     elif method == "map":
         def make_advance(p, h, n):
             def advance(t, y, V):
@@ -622,7 +678,7 @@ def lyapunov_spectrum(system, n_exponents: int | None = None, t_total: float | N
         points_per_delay: buffer points per delay interval for delay equations (default 40).
         qr_every: steps between re-orthonormalisations.
         method: for flows, ``"rk4"`` (default: fixed-step classical Runge-Kutta, fastest) or
-            ``"adaptive"`` (diffrax Tsit5 with step-size control at ``rtol = atol = 1e-8``),
+            ``"adaptive"`` (Tsit5 with diffrax's step-size control at ``rtol = atol = 1e-8``),
             for orbits with fast excursions or stiff spikes. Semilinear flows (Kuramoto-Sivashinsky) always use
             the linearised ETDRK4 step of the engine; maps and delays have one scheme.
 

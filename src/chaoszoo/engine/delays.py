@@ -46,13 +46,13 @@ def _solver(decl: Declaration, m: int, n_steps: int, noisy: bool):
 
     def one(y0, params, h, noise, key):
         d = y0.shape[0]
-        eps = (jax.random.normal(key, (n_steps, d), dtype=y0.dtype) * jnp.sqrt(h) * noise
-               if noisy else jnp.zeros((n_steps, d), y0.dtype))
-        eps = jnp.concatenate([eps, jnp.zeros((n_blocks * m - n_steps, d), y0.dtype)]).reshape(n_blocks, m, d)
 
-        def interval(carry, inp):
+        def interval(carry, b):
             y, X_prev, F_prev = carry  # the previous interval's states and derivatives
-            b, e_b = inp
+            # the noise of interval b, from the member's key folded with b: a path does not
+            # depend on the run's length, and no (steps, d) array is held
+            e_b = (jax.random.normal(jax.random.fold_in(key, b), (m, d), dtype=y0.dtype) * jnp.sqrt(h) * noise
+                   if noisy else jnp.zeros((m, d), y0.dtype))
             t_b = b * m * h
             # the interval's first derivative, x'(t_b), delayed state X_prev[0]; before t = 0
             # the history is constant, so the derivative it offers at t = 0 is zero
@@ -76,7 +76,7 @@ def _solver(decl: Declaration, m: int, n_steps: int, noisy: bool):
 
         # before t = 0 the state is y0 with zero derivative
         start = (y0, jnp.broadcast_to(y0, (m, d)), jnp.zeros((m, d), y0.dtype))
-        _, (ys, fs) = jax.lax.scan(interval, start, (jnp.arange(n_blocks), eps))
+        _, (ys, fs) = jax.lax.scan(interval, start, jnp.arange(n_blocks))
         return ys.reshape(n_blocks * m, d)[:n_steps], fs.reshape(n_blocks * m, d)[:n_steps]
 
     return MemberMap(one, (0, 0, None, None, 0), ("delay", decl, m, n_steps, noisy))
@@ -102,7 +102,8 @@ def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, noi
     n_steps = bucket(n_needed)
     if keys is None:
         keys = jnp.zeros((len(y0), 2), dtype=jnp.uint32)
-    ys, fs = _solver(decl, m, n_steps, bool(np.any(np.asarray(noise) > 0)))(jnp.asarray(y0), params, h, jnp.asarray(noise), keys)
+    noisy = bool(np.any(np.asarray(noise) > 0))
+    ys, fs = _solver(decl, m, n_steps, noisy)(jnp.asarray(y0), params, h, jnp.asarray(noise), keys)
     # cubic Hermite interpolation of the steps at the sample times
     # (a member that blew up holds inf; it is reported by the caller, not warned about here)
     with np.errstate(invalid="ignore", over="ignore"):

@@ -135,10 +135,8 @@ def _sde_solver(key):
     run over a batch: ``solve(y0, args, ts, n, h, sub, sigma, keys) -> (ys, status)``."""
     from chaoszoo.engine.shark import make_solve
 
-    # kernel=False: XLA's single-kernel emitter aborts the process on this program (a failed
-    # internal check, "All or none of the slices should have an explicit index", jaxlib 0.10.2)
     return MemberMap(make_solve(_vector_field(key)), (0, _args_axes(key), None, None, None, None, None, 0),
-                     ("sde", key), kernel=False)
+                     ("sde", key))
 
 
 def integrate(decl: Declaration, y0, params, ts: np.ndarray, *, rtol: float, atol: float,

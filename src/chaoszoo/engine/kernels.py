@@ -39,12 +39,13 @@ def single_kernel_enabled() -> bool:
     """Whether CPU programs are compiled as single kernels (``$CHAOSZOO_SINGLE_KERNEL`` is not ``0``).
 
     The switch exists because XLA's single-kernel emitter is a narrower path than its usual
-    one: on jaxlib 0.10.2 a program whose loops XLA itself outlines as single kernels inside
-    ours aborts the process with a failed internal check (seen with the stochastic solver,
-    which therefore always compiles the usual way, and with an adaptive-step Lyapunov block).
-    Every catalog system has run on each path in this mode (single trajectories, ensembles,
-    shared solvers, noisy maps and delay equations; a sweep on 2 December 2026, no failure);
-    a user's own system that trips the check can run with this off.
+    one. On jaxlib 0.10.2 a kernel with many separate input buffers aborted the process with a
+    failed internal check (the stochastic solver; ExcitableCell's adaptive Lyapunov block, 31
+    parameters), which :func:`one_kernel` now avoids by packing its inputs; packed outputs made
+    the delay solver fail to compile, and a compilation failure is caught and compiled the usual
+    way. Every catalog system has run on each path in this mode (single trajectories, ensembles,
+    shared solvers, noisy runs, the Lyapunov blocks of ``chaoszoo annotate --all``; 2 December
+    2026, no abort); a user's own system that trips the emitter can run with this off.
     """
     return os.environ.get(SINGLE_KERNEL_ENV, "").strip() != "0"
 
@@ -83,23 +84,59 @@ def one_kernel(fn):
     """``fn`` (traceable) as a nested call that XLA:CPU compiles into a single kernel.
 
     Use inside a ``jax.jit``-ed function; off the CPU, or with a JAX that cannot attach
-    frontend attributes, it is ``fn`` itself.
+    frontend attributes, it is ``fn`` itself. The call's inputs are packed into one flat buffer
+    per dtype (:func:`_pack`): with many separate input buffers (ExcitableCell's 31 parameters)
+    XLA's single-kernel emitter aborts the process on jaxlib 0.10.2 ("All or none of the slices
+    should have an explicit index"), which no fallback can catch. Its outputs are left as they
+    are: packed too, the delay solver's failed to compile ("Invalid LLVM IR").
     """
     import jax
-
-    inner = jax.jit(fn)
 
     @functools.wraps(fn)
     def call(*args):
         mark = _metadata()
         if mark is None or not on_cpu() or not single_kernel_enabled():
             return fn(*args)
+        bufs, unpack = _pack(args)
+
+        def packed(*bufs):
+            return fn(*unpack(bufs))
+
         # tag the call operation that produces the outputs, and only it: as a context,
         # set_xla_metadata would also tag every operation inside, keeping the nested calls
         # of scans and helpers out of line (each a copy of its loop state per iteration)
-        return mark(inner(*args), xla_cpu_small_call="true", inlineable="false")
+        return mark(jax.jit(packed)(*bufs), xla_cpu_small_call="true", inlineable="false")
 
     return call
+
+
+def _pack(tree):
+    """``(buffers, unpack)``: the leaves of ``tree`` raveled and concatenated into one 1-D
+    buffer per dtype, and the function that rebuilds ``tree`` from them (leaves come back as
+    arrays of their dtype; a weakly typed scalar becomes a strongly typed one)."""
+    import jax
+    import jax.numpy as jnp
+
+    leaves, treedef = jax.tree.flatten(tree)
+    leaves = [jnp.asarray(x) for x in leaves]
+    groups: dict = {}
+    for i, x in enumerate(leaves):
+        groups.setdefault(x.dtype, []).append(i)
+    order = list(groups)
+    bufs = [jnp.concatenate([jnp.ravel(leaves[i]) for i in groups[d]]) for d in order]
+    spec = [(x.shape, x.size) for x in leaves]
+
+    def unpack(bufs):
+        out = [None] * len(spec)
+        for d, buf in zip(order, bufs):
+            at = 0
+            for i in groups[d]:
+                shape, size = spec[i]
+                out[i] = buf[at:at + size].reshape(shape)
+                at += size
+        return jax.tree.unflatten(treedef, out)
+
+    return bufs, unpack
 
 
 def _leaf_axes(in_axes, args) -> list:

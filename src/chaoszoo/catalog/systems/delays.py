@@ -42,7 +42,7 @@ _MG_IC = (0.83347846, 1.04053938, 1.25764979, 0.38088098, 0.92160075,
     description="Blood-cell production whose rate responds, after a maturation delay, to a "
                 "steeply saturating function of the past cell count.",
     notes="tau = 17, the standard chaotic case (Farmer 1982, Physica D 4, 366-393): chaoszoo "
-          "annotate finds lambda_1 = 0.0054 +- 0.0003 per unit time. dysts uses tau = 16 (kept in "
+          "annotate finds lambda_1 = 0.0056 +- 0.0004 per unit time. dysts uses tau = 16 (kept in "
           "extra['dysts_params']), where the orbit is nearly periodic: lambda_1 = 0.0002 +- 0.0002 "
           "(40 and 80 buffer points per delay agree). Period is the Welch spectral peak of a long "
           "run (50.87); dysts lists 5.96, a harmonic of its delay-embedded output.",

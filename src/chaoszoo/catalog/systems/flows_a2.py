@@ -618,7 +618,7 @@ def ForcedFitzHughNagumo(X, t, p, xp):
           "exponents are lambda_1 = 0.085 and lambda_3 = -6.7 per unit time (values as read off that figure "
           "by the LyapunovExponents.jl van der Pol demo, which uses the same d = 5, a = 5, w = 2.466 with "
           "cos forcing, a phase shift of ours; the papers themselves were not checked here). chaoszoo "
-          "annotate records lambda_1 = 0.099 +- 0.005 and lambda_3 = -6.84 (adaptive). The earlier "
+          "annotate records lambda_1 = 0.102 +- 0.004 and lambda_3 = -6.84 (adaptive). The earlier "
           "w = 2.463 sat at the edge of chaos (lambda_1 = 0.033). dysts's parameters (a = 1.2, mu = 8.53, "
           "w = 0.63, kept in extra['dysts_params']) give a torus: lambda_1 = 0.000 and lambda_2 = -0.014. "
           "The period is the spectral peak of a long run (four forcing periods; dysts: 14.48); the ic is a "

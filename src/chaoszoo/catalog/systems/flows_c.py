@@ -405,8 +405,10 @@ def SprottM(X, t, p, xp):
     citation="Sprott, J. C. (2020). Do we need more chaos examples? Chaos Theory and Applications 2(2), 1-3.",
     description="Oscillator whose damping switches sign with z, while z is driven by kinetic energy minus "
                 "a Gaussian of x; it has no equilibria, so its attractor is hidden.",
-    notes="Weakly chaotic (issue 13 check): the recorded lambda_1 = 0.0012 (RK4) is confirmed by the "
-          "adaptive tangent integration, 0.0025 +- 0.0004 over 100 periods from two initial conditions. "
+    notes="Weakly chaotic (issue 13 check; re-measured for issue 14): the adaptive tangent integration "
+          "gives lambda_1 = 0.0025 +- 0.0004 over 100 periods from two initial conditions, 0.0011 +- 0.0007 "
+          "over 4 x 300 periods and 0.00037 +- 0.00016 over 4 x 1,500 (the recorded value), positive but "
+          "falling with the averaging length, so the chaos may be weak or slowly transient. "
           "dysts lists 1.09 (and 0.33 in another of its tables); neither is reproduced. The field is "
           "discontinuous across z = 0 (sign(z)), where finite-difference Jacobians along a trajectory - "
           "dysts's estimator - see spurious stretching, the likely source of its large values. The "
