@@ -168,3 +168,40 @@ def test_shipped_delay_entries_are_embedded():
     assert s.params["tau"] == 17.0
     assert s.correlation_dimension == pytest.approx(1.95, rel=0.05)
     assert s.max_lyapunov > 3 * s.invariants["lyapunov_stderr"][0]
+
+
+def test_a_short_run_that_cannot_tell_chaos_is_repeated_longer(monkeypatch):
+    """A converged short run whose lambda_1 is not clearly positive (within 2 standard errors of
+    zero) is repeated at the long length, and the long estimate is kept if it converges; if it
+    does not, the short one stands. (Weakly chaotic SprottMore: 0.0011 +- 0.0007 over 4 x 300
+    periods, 0.00037 +- 0.00016 over 4 x 1,500.)"""
+    from chaoszoo.analysis import annotate
+    from chaoszoo.analysis.lyapunov import LyapunovResult
+
+    calls = []
+
+    def fake(long_err):
+        def run(system, n_exponents=None, t_total=None, **kw):
+            calls.append(t_total)
+            lam, err = (0.001, 0.0008) if len(calls) == 1 else (0.0005, long_err)
+            return LyapunovResult(mean=np.array([lam, -1.0]), stderr=np.array([err, 0.01]),
+                                  settings={"method": "map", "averaging_time": float(t_total)})
+        return run
+
+    henon = cz.get("Henon")  # a map: attempts are the short run, then 5x longer
+    monkeypatch.setattr(annotate, "lyapunov_spectrum_with_error", fake(0.0001))
+    res = annotate._spectrum(henon)
+    assert calls == [20000, 100000] and float(res.mean[0]) == 0.0005
+
+    calls.clear()
+    monkeypatch.setattr(annotate, "lyapunov_spectrum_with_error", fake(0.5))  # long run too noisy
+    res = annotate._spectrum(henon)
+    assert calls == [20000, 100000] and float(res.mean[0]) == 0.001
+
+    calls.clear()
+    monkeypatch.setattr(annotate, "lyapunov_spectrum_with_error",
+                        lambda system, t_total=None, **kw: calls.append(t_total) or LyapunovResult(
+                            mean=np.array([0.4, -1.6]), stderr=np.array([0.004, 0.01]),
+                            settings={"method": "map", "averaging_time": float(t_total)}))
+    annotate._spectrum(henon)
+    assert calls == [20000]  # clearly chaotic: accepted at once
