@@ -27,6 +27,8 @@ import functools
 
 import numpy as np
 
+from chaoszoo.engine.dopri8 import _combine  # sum_j w_j f_j over the non-zero weights
+
 #: diffrax's controller defaults.
 SAFETY, FACTOR_MIN, FACTOR_MAX = 0.9, 0.2, 10.0
 FIRST_STEP = 0.01
@@ -45,15 +47,6 @@ def coefficients():
     e = np.asarray(tab.b_error, dtype=np.float64)
     assert len(A) == 6 and len(b) == 7 and tab.fsal
     return A, c, b, e
-
-
-def _combine(weights, fs):
-    acc = None
-    for w, f in zip(weights, fs):
-        if w != 0.0:
-            term = float(w) * f
-            acc = term if acc is None else acc + term
-    return acc
 
 
 def make_interval(field, rtol: float, atol: float, max_steps: int):
