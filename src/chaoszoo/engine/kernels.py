@@ -177,12 +177,10 @@ class MemberMap:
     ``vmap_one`` (default ``one``) is the member function used under ``vmap`` off the CPU and
     when a single kernel cannot be compiled; it must compute the same values. ``key``
     identifies the computation in the on-disk executable cache (:mod:`chaoszoo.engine.aot`).
-    ``kernel=False`` always uses ``vmap``, for programs on which XLA's single-kernel emitter
-    aborts the process (see :func:`single_kernel_enabled`), which no fallback can catch.
     """
 
-    def __init__(self, one, in_axes, key, vmap_one=None, kernel: bool = True):
-        self.one, self.in_axes, self.key, self.kernel = one, tuple(in_axes), key, kernel
+    def __init__(self, one, in_axes, key, vmap_one=None):
+        self.one, self.in_axes, self.key = one, tuple(in_axes), key
         self.vmap_one = vmap_one if vmap_one is not None else one
 
     @functools.cached_property
@@ -214,8 +212,7 @@ class MemberMap:
         """Run over the batch (a batch of one runs ``one`` alone, without a member loop)."""
         import jax
 
-        kernel = self.kernel and single_kernel_enabled()
-        if not on_cpu() or not kernel:
+        if not on_cpu() or not single_kernel_enabled():
             return jax.tree.map(np.asarray, self._vmapped(*args))
         leaves, tree = jax.tree.flatten(args)
         axes = _leaf_axes(self.in_axes, args)

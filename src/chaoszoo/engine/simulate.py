@@ -128,7 +128,11 @@ def _member_keys():
     once; run op by op it cost ~2.5 ms per call, half of a 1,000-sample noisy Lorenz run)."""
     import jax
 
-    return jax.jit(lambda seed, idx: jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(seed), i))(idx))
+    def keys(seed, idx):
+        base = jax.random.PRNGKey(seed)
+        return jax.vmap(lambda i: jax.random.fold_in(base, i))(idx)
+
+    return jax.jit(keys)
 
 
 @limits.interruptible  # Ctrl-C returns control at once, even while XLA computes
