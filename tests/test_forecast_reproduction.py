@@ -87,3 +87,41 @@ def test_shipped_results_and_cli(tmp_path):
     assert out.read_text().startswith("| study |") and "naive mean median sMAPE" in res.output
     res = CliRunner().invoke(main, ["forecast", "costs"])
     assert res.exit_code == 0 and "analogues" in res.output
+
+
+def test_shipped_rows_decode_nested_fields_and_report(tmp_path):
+    rows = cz.forecast.shipped_results("data-limited")
+    ok = rows[rows["status"] == "ok"]
+    assert len(ok) >= 600  # 640 jobs, 31 failed when shipped
+    r = ok.iloc[0]
+    # the horizon curve comes back as numbers: its first point is one step, in Lyapunov times
+    assert r["curve"]["unit"] == "lyapunov"
+    assert r["curve"]["t"][0] * r["lyapunov_steps"] == pytest.approx(1.0)
+    assert isinstance(r["params"], dict) and isinstance(r["tuning"]["candidates"], int)
+    from chaoszoo.cli import main
+
+    res = CliRunner().invoke(main, ["forecast", "report", "--shipped", "data-limited", "--out", str(tmp_path / "rep")])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "rep" / "report.md").read_text()
+    assert "640 jobs over 20 systems" in md and (tmp_path / "rep" / "horizon.png").stat().st_size > 10_000
+    res = CliRunner().invoke(main, ["forecast", "report", "--out", str(tmp_path / "rep2")])
+    assert res.exit_code == 2 and "--shipped" in res.output
+
+
+def test_wide_leaderboard_orders_by_first_variant_and_drops_sampled_models():
+    from chaoszoo.forecast.ranking import wide_leaderboard
+
+    clean = {"analogues": [10, 20, 30, 40], "ridge-ar": [50, 60, 70, 80], "naive-mean": [150, 150, 150, 150]}
+    noisy = {"analogues": [90, 90, 90, 90], "ridge-ar": [40, 40, 40, 40], "naive-mean": [140, 140, 140, 140]}
+    df = pd.concat([_rows(m, v) for m, v in clean.items()] + [_rows(m, v, variant="uni-noisy") for m, v in noisy.items()]
+                   + [_rows("lstm", [1.0])], ignore_index=True)  # on 1 system of 4: a sample, left out
+    lines = wide_leaderboard(df, top=1, always=("naive-mean",)).splitlines()
+    assert lines[0] == "| model | method | uni-clean | uni-noisy | mean rank of 4 (uni-clean) |"
+    assert [ln.split(" | ")[0] for ln in lines[2:]] == ["| analogues", "| naive-mean"]
+    # analogues: median 25 clean (numpy), 90 noisy; bootstrap interval of the median within the data's range
+    cells = lines[2].split(" | ")
+    assert cells[2].startswith("25 [") and cells[3].startswith("90 [90, 90]")
+    lo, hi = map(float, cells[2][4:-1].split(", "))
+    assert 10 <= lo <= 25 <= hi <= 40
+    with pytest.raises(InvalidArgumentError, match="Unknown variants"):
+        wide_leaderboard(df, variants=["multi-clean"])

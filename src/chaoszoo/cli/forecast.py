@@ -108,31 +108,54 @@ def run_cmd(protocol, models, systems, tag, ics, variants, out, jobs, executor, 
     click.echo(f"next: chaoszoo forecast leaderboard {out}")
 
 
+def _results_of(directories, shipped):
+    """Results directories, or the shipped rows of one protocol (exactly one of the two)."""
+    if bool(directories) == bool(shipped):
+        raise click.UsageError("Give results directories or --shipped PROTOCOL (one of the two).")
+    if shipped:
+        from chaoszoo.forecast.store import shipped_results
+
+        return shipped_results(shipped)
+    return list(directories)
+
+
+_SHIPPED = click.option("--shipped", default=None, metavar="PROTOCOL",
+                        help="Use the results shipped in the package for this protocol instead of directories.")
+
+
 @forecast.command("leaderboard")
-@click.argument("directories", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.argument("directories", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@_SHIPPED
 @click.option("--metric", default="smape", show_default=True)
 @click.option("--by", default="variant", show_default=True, help="Group by these columns (comma-separated; '' for none).")
 @click.option("--baseline", default="naive-mean", show_default=True, help="The model skill is measured against.")
-def leaderboard_cmd(directories, metric, by, baseline):
-    """Rank the models of one or more results directories (merged)."""
-    from chaoszoo.forecast.ranking import format_table, leaderboard
+@click.option("--wide", is_flag=True, help="One row per model, a column per variant: median [95% CI] (the README's table).")
+@click.option("--top", type=int, default=10, show_default=True, help="With --wide: the best this many models (and naive-mean).")
+def leaderboard_cmd(directories, shipped, metric, by, baseline, wide, top):
+    """Rank the models of one or more results directories (merged), or of the shipped results."""
+    from chaoszoo.forecast.ranking import format_table, leaderboard, wide_leaderboard
 
     with _errors():
-        lb = leaderboard(list(directories), metric=metric, by=tuple(b for b in by.split(",") if b), baseline=baseline)
+        results = _results_of(directories, shipped)
+        if wide:
+            click.echo(wide_leaderboard(results, metric=metric, top=top, always=(baseline,)))
+            return
+        lb = leaderboard(results, metric=metric, by=tuple(b for b in by.split(",") if b), baseline=baseline)
     click.echo(format_table(lb))
 
 
 @forecast.command("report")
-@click.argument("directories", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.argument("directories", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@_SHIPPED
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Report directory.")
 @click.option("--metric", default="smape", show_default=True)
 @click.option("--variant", default=None, help="Variant of the per-system figures (default: the first).")
-def report_cmd(directories, out, metric, variant):
-    """Write figures and a Markdown summary for results directories."""
+def report_cmd(directories, shipped, out, metric, variant):
+    """Write figures and a Markdown summary for results directories (or the shipped results)."""
     from chaoszoo.forecast.report import write_report
 
     with _errors():
-        md = write_report(list(directories), out, metric=metric, variant=variant)
+        md = write_report(_results_of(directories, shipped), out, metric=metric, variant=variant)
     click.echo(f"wrote {md}")
 
 

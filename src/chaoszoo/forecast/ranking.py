@@ -126,6 +126,54 @@ def leaderboard(results, metric: str = "smape", by=("variant",), baseline: str =
     return lb
 
 
+def _fmt(v: float) -> str:
+    if not np.isfinite(v):
+        return "-"
+    return f"{v:.2g}" if abs(v) < 0.01 and v != 0 else f"{v:.3g}"
+
+
+def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 10, always=("naive-mean",),
+                     min_coverage: float = 0.9) -> str:
+    """A Markdown table with one row per model and one column per variant: the median over
+    systems with its 95% bootstrap interval (the README's leaderboard is this table).
+
+    The rows are the ``top`` models by the first variant's median, then the models of
+    ``always``; models scored on fewer than ``min_coverage`` of the systems (a run on a
+    sample) are left out. The last column is the mean rank in the first variant.
+    """
+    from chaoszoo.forecast.registry import list_models
+
+    specs = {s.name: s for s in list_models()}
+    lb = leaderboard(results, metric=metric, by=("variant",))
+    have = list(dict.fromkeys(lb["variant"]))
+    variants = list(variants) if variants else have
+    bad = [v for v in variants if v not in have]
+    if bad:
+        raise InvalidArgumentError(f"Unknown variants {bad}; the results have {', '.join(have)}.")
+    first = lb[lb["variant"] == variants[0]]
+    n_models = len(first)
+    n_sys = int((first["n"] + first["failed"]).max())
+    first = first[first["n"] + first["failed"] >= min_coverage * n_sys]
+    models = list(first["model"][:top]) + [m for m in always if m in set(first["model"][top:])]
+    lines = [f"| model | method | {' | '.join(variants)} | mean rank of {n_models} ({variants[0]}) |",
+             "|---" * (len(variants) + 3) + "|"]
+    for model in models:
+        base = model.split(" (")[0]
+        spec = specs.get(base)
+        label = f"{model} | {spec.description if spec is not None else ''}"
+        cells = []
+        for v in variants:
+            r = lb[(lb["variant"] == v) & (lb["model"] == model)]
+            if not len(r):
+                cells.append("-")
+                continue
+            r = r.iloc[0]
+            cells.append(f"{_fmt(r['median'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]")
+        rank = float(first.loc[first["model"] == model, "mean_rank"].iloc[0])
+        lines.append(f"| {label} | {' | '.join(cells)} | {rank:.1f} |")
+    return "\n".join(lines)
+
+
 def per_system(results, metric: str = "smape", variant: str | None = None):
     """Median of ``metric`` over initial conditions, per (system, model) (successful jobs only)."""
     df = _frame(results)

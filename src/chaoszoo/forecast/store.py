@@ -194,6 +194,11 @@ def merge(sources, out) -> int:
     return n
 
 
+# Row fields holding dicts or lists (a VPT curve, hyperparameters, tuning record, versions, the
+# reasons a metric is missing): Parquet files hold them as JSON text.
+NESTED_COLUMNS = ("curve", "params", "tuning", "versions", "missing")
+
+
 def export_parquet(paths, out_file) -> Path:
     """Write the merged results of ``paths`` to one Parquet file (temp file + rename)."""
     import os
@@ -222,7 +227,9 @@ def export_parquet(paths, out_file) -> Path:
 def shipped_results(protocols=None):
     """The benchmark rows shipped in the package (``forecast/data/results/<protocol>.parquet``),
     concatenated, as a ``pandas.DataFrame``; ``protocols`` restricts them (names or one name).
-    The JSON sidecar next to each table records the command that regenerates it."""
+    The nested fields (:data:`NESTED_COLUMNS`) are decoded, so the frame has the form
+    :func:`load_results` gives. The JSON sidecar next to each table records the command that
+    regenerates it."""
     import importlib.resources
 
     import pandas as pd
@@ -238,4 +245,8 @@ def shipped_results(protocols=None):
             raise InvalidArgumentError(f"No shipped results for {missing}; shipped: {', '.join(sorted(have)) or 'none'}.")
         files = [p for p in files if p.name[: -len(".parquet")] in protocols]
     frames = [pd.read_parquet(p) for p in files]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for col in NESTED_COLUMNS:  # export_parquet stored them as JSON text; give back what load_results gives
+        if col in df.columns:
+            df[col] = df[col].map(lambda v: json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v)
+    return df
