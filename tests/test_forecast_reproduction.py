@@ -125,3 +125,13 @@ def test_wide_leaderboard_orders_by_first_variant_and_drops_sampled_models():
     assert 10 <= lo <= 25 <= hi <= 40
     with pytest.raises(InvalidArgumentError, match="Unknown variants"):
         wide_leaderboard(df, variants=["multi-clean"])
+
+
+def test_variants_sort_by_history_length_as_numbers():
+    from chaoszoo.forecast.ranking import variant_order
+
+    df = pd.concat([_rows("sindy", [1.0, 2.0], protocol="data-limited", variant=f"multi-clean-h{h}")
+                    for h in (400, 50, 200, 100)], ignore_index=True)
+    want = ["multi-clean-h50", "multi-clean-h100", "multi-clean-h200", "multi-clean-h400"]
+    assert variant_order(df["variant"]) == want
+    assert list(leaderboard(df)["variant"]) == want

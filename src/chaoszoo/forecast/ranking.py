@@ -59,6 +59,14 @@ def _groups(df, by):
     return list(df.groupby(cols, sort=True, dropna=False))
 
 
+def variant_order(labels) -> list[str]:
+    """Variant labels in reading order: numbers compare as numbers (``multi-clean-h50`` before
+    ``multi-clean-h100``)."""
+    import re
+
+    return sorted(set(labels), key=lambda v: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(v))])
+
+
 def _bootstrap_median(per_system: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
     if len(per_system) < 2:
         return (float("nan"), float("nan"))
@@ -121,8 +129,11 @@ def leaderboard(results, metric: str = "smape", by=("variant",), baseline: str =
     lb = pd.DataFrame(out)
     group_cols = [c for c in lb.columns if c not in ("model", "median", "q25", "q75", "ci_low", "ci_high", "mean_rank",
                                                       "win_rate", "skill", "n", "failed")]
+    def natural(col):
+        return col.map({v: i for i, v in enumerate(variant_order(col.dropna()))}) if col.name == "variant" else col
+
     lb = lb.sort_values(group_cols + ["median"], ascending=[True] * len(group_cols) + [not higher],
-                        na_position="last").reset_index(drop=True)
+                        na_position="last", key=natural).reset_index(drop=True)
     return lb
 
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from chaoszoo.errors import InvalidArgumentError
 from chaoszoo.forecast.ranking import (HIGHER_IS_BETTER, INVARIANTS, cost_table, format_table,
-                                       invariant_correlations, invariants_table, leaderboard, per_system)
+                                       invariant_correlations, invariants_table, leaderboard, per_system,
+                                       variant_order)
 
 
 #: Models drawn in colour in the horizon figure (the best by mean rank).
@@ -66,7 +67,7 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
     if out.exists() and any(out.iterdir()) and not (out / "report.md").exists():
         raise InvalidArgumentError(f"{out} is not empty and holds no report; choose a new directory.")
     out.mkdir(parents=True, exist_ok=True)
-    variants = sorted(df["variant"].dropna().unique())
+    variants = variant_order(df["variant"].dropna())
     variant = variant or variants[0]
     if variant not in variants:
         raise InvalidArgumentError(f"Unknown variant {variant!r}; the results have {', '.join(variants)}.")
