@@ -135,3 +135,21 @@ def test_variants_sort_by_history_length_as_numbers():
     want = ["multi-clean-h50", "multi-clean-h100", "multi-clean-h200", "multi-clean-h400"]
     assert variant_order(df["variant"]) == want
     assert list(leaderboard(df)["variant"]) == want
+
+
+def test_shipped_results_restore_into_a_resumable_directory(tmp_path):
+    import json
+
+    from chaoszoo.cli import main
+    from chaoszoo.forecast import get_protocol
+    from chaoszoo.forecast.store import ResultsStore, load_results
+
+    res = CliRunner().invoke(main, ["forecast", "restore", "--shipped", "data-limited", "--out", str(tmp_path / "dl")])
+    assert res.exit_code == 0 and "restored 640 rows" in res.output, res.output
+    back = load_results(tmp_path / "dl").sort_values("job_id").reset_index(drop=True)
+    shipped = cz.forecast.shipped_results("data-limited").sort_values("job_id").reset_index(drop=True)
+    for col in ("status", "model", "variant", "smape", "vpt_smape", "seed"):
+        assert back[col].astype(str).tolist() == shipped[col].astype(str).tolist()
+    # the stored protocol is today's: `forecast run --out` on it resumes instead of refusing
+    with ResultsStore(tmp_path / "dl", create=False) as st:
+        assert st.protocol == json.loads(json.dumps(get_protocol("data-limited").settings()))

@@ -177,3 +177,28 @@ def test_ray_executor_gives_the_same_rows(tmp_path):
             executor="ray", progress=False)
     assert (s.ok, s.failed) == (4, 0)
     _compare(load_results(tmp_path / "local"), load_results(tmp_path / "ray"))
+
+
+def test_export_then_restore_resumes_on_another_machine(tmp_path):
+    from click.testing import CliRunner
+
+    from chaoszoo.cli import main
+    from chaoszoo.forecast.store import ResultsStore, export_parquet, import_parquet
+
+    models = ["naive-mean", "nvar"]
+    run(PROTO, models, systems=["Henon"], variants="uni-clean,multi-noisy", out=tmp_path / "a", jobs=0, progress=False)
+    export_parquet(tmp_path / "a", tmp_path / "x.parquet")
+    with ResultsStore(tmp_path / "a", create=False) as st:
+        (tmp_path / "x.json").write_text(json.dumps({"protocol": st.protocol}))
+    assert import_parquet(tmp_path / "x.parquet", tmp_path / "c") == 4
+    a, c = load_results(tmp_path / "a"), load_results(tmp_path / "c")
+    _compare(a, c)
+    assert a.sort_values("job_id")["clean_smape"].astype(str).tolist() == c.sort_values("job_id")["clean_smape"].astype(str).tolist()
+    # the restored directory resumes: the four jobs are done, a new model's two are not
+    s = run(PROTO, models + ["last-value"], systems=["Henon"], variants="uni-clean,multi-noisy", out=tmp_path / "c",
+            jobs=0, progress=False)
+    assert (s.skipped, s.ok) == (4, 2)
+    res = CliRunner().invoke(main, ["forecast", "restore", str(tmp_path / "x.parquet"), "--out", str(tmp_path / "d")])
+    assert res.exit_code == 0 and "restored 4 rows" in res.output, res.output
+    res = CliRunner().invoke(main, ["forecast", "restore", "--shipped", "nonsense", "--out", str(tmp_path / "e")])
+    assert res.exit_code != 0 and "No shipped results" in res.output and "Traceback" not in res.output

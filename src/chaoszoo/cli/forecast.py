@@ -159,6 +159,29 @@ def report_cmd(directories, shipped, out, metric, variant):
     click.echo(f"wrote {md}")
 
 
+@forecast.command("restore")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@_SHIPPED
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Results directory to create.")
+def restore_cmd(file, shipped, out):
+    """Re-create a results directory from a Parquet export (FILE, with its .json sidecar) or from
+    the results shipped for a protocol, so that `forecast run --out` continues that run here."""
+    from chaoszoo.forecast.store import import_parquet
+
+    if bool(file) == bool(shipped):
+        raise click.UsageError("Give a Parquet FILE or --shipped PROTOCOL (one of the two).")
+    with _errors():
+        if shipped:
+            import importlib.resources
+
+            from chaoszoo.forecast.store import shipped_results
+
+            shipped_results(shipped)  # an unknown protocol names the shipped ones
+            file = importlib.resources.files("chaoszoo.forecast") / "data" / "results" / f"{shipped}.parquet"
+        n = import_parquet(file, out)
+    click.echo(f"restored {n} rows into {out}; `chaoszoo forecast run ... --out {out}` runs only the jobs not in them")
+
+
 @forecast.command("merge")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False))

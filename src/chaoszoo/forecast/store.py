@@ -224,6 +224,50 @@ def export_parquet(paths, out_file) -> Path:
     return out_file
 
 
+# The fields of a row besides its metrics (what jobs.execute writes); in a flat export every
+# other column is a metric.
+ROW_FIELDS = frozenset({
+    "job_id", "protocol", "protocol_version", "system", "ic", "variant", "univariate", "noise", "model", "setting",
+    "seed", "host", "status", "data_sha256", "history_len", "horizon", "dims", "lyapunov_steps", "pts_per_period",
+    "family", "tuning", "params", "fit_seconds", "predict_seconds", "peak_memory_mb", "peak_rss_mb", "curve",
+    "missing", "error", "traceback", "versions", "device", "seconds", "pid"})
+
+
+def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
+    """Re-create the results store ``out`` from a Parquet export (for example a shipped table),
+    so that ``run`` continues a benchmark where it stopped on another machine: the jobs in the
+    file count as done. The protocol settings come from the JSON sidecar next to the file
+    (``<name>.json``, key ``protocol``) unless given. Exports hold no forecasts, so neither does
+    ``out``. Returns the number of rows written."""
+    import math
+
+    import pyarrow.parquet as pq
+
+    file = Path(file)
+    if not file.is_file():
+        raise InvalidArgumentError(f"No Parquet file at {file}.")
+    if protocol_settings is None:
+        side = file.with_suffix(".json")
+        if not side.is_file():
+            raise InvalidArgumentError(f"{file} has no sidecar {side.name} with its protocol settings; pass them.")
+        protocol_settings = json.loads(side.read_text())["protocol"]
+    n = 0
+    with ResultsStore(out, protocol_settings) as st:
+        for rec in pq.read_table(file).to_pylist():
+            row, metrics = {}, {}
+            for k, v in rec.items():
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    continue
+                if k in NESTED_COLUMNS and isinstance(v, str):
+                    v = json.loads(v)
+                (row if k in ROW_FIELDS else metrics)[k] = v
+            if row.get("status") == "ok" or metrics:
+                row["metrics"] = metrics
+            st.put(row)
+            n += 1
+    return n
+
+
 def shipped_results(protocols=None):
     """The benchmark rows shipped in the package (``forecast/data/results/<protocol>.parquet``),
     concatenated, as a ``pandas.DataFrame``; ``protocols`` restricts them (names or one name).
