@@ -94,6 +94,9 @@ def test_bad_input_is_refused_before_work(tmp_path):
         run(PROTO, ["naive-mean"], systems=["Henon"], variants="uni-dirty", out=tmp_path / "x", jobs=0)
     with pytest.raises(InvalidArgumentError, match="broken on purpose"):
         run(PROTO, ["forecast_broken_module:M"], systems=["Henon"], out=tmp_path / "x", jobs=0)
+    # zero-shot samples at points per Lyapunov time: a map named by the user is refused with the reason
+    with pytest.raises(InvalidArgumentError, match=r"does not apply to Henon, Lozi: a map is sampled once per iteration"):
+        run("zero-shot", ["naive-mean"], systems=["Lorenz", "Henon", "Lozi"], out=tmp_path / "x", jobs=0)
     assert not (tmp_path / "x").exists()
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.tex").write_text("x")
@@ -202,3 +205,15 @@ def test_export_then_restore_resumes_on_another_machine(tmp_path):
     assert res.exit_code == 0 and "restored 4 rows" in res.output, res.output
     res = CliRunner().invoke(main, ["forecast", "restore", "--shipped", "nonsense", "--out", str(tmp_path / "e")])
     assert res.exit_code != 0 and "No shipped results" in res.output and "Traceback" not in res.output
+
+
+def test_protocols_say_which_systems_they_apply_to():
+    import chaoszoo as cz
+    from chaoszoo.forecast.runner import _applicable
+
+    zs = get_protocol("zero-shot")
+    assert zs.excludes(cz.get("Lorenz")) is None and "map" in zs.excludes(cz.get("Henon"))
+    assert get_protocol("short-coarse").excludes(cz.get("Henon")) is None
+    maps = [n for n in cz.names() if cz.get(n).kind == "map"]
+    kept = _applicable(zs, cz.names(), explicit=False)  # every system by default: the maps are left out
+    assert len(maps) > 10 and not set(maps) & set(kept) and len(kept) + len(maps) <= len(cz.names())

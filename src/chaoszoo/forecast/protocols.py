@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from dataclasses import dataclass
 
 from chaoszoo.data.presets import Preset
@@ -98,6 +99,24 @@ class ForecastProtocol:
     @property
     def max_ics(self) -> int:
         return self.preset.n_ics
+
+    def excludes(self, system) -> str | None:
+        """Why this protocol does not apply to ``system`` (a catalog system), or ``None`` when it does.
+
+        A protocol sampled at so many points per Lyapunov time (``zero-shot``) applies to flows
+        with a Lyapunov time: a map is sampled once per iteration, as in the published study,
+        which benchmarks flows only.
+        """
+        if self.granularity != "lyapunov":
+            return None
+        if system.kind == "map":
+            return "a map is sampled once per iteration, not at points per Lyapunov time"
+        lt = getattr(system, "lyapunov_time", None)
+        try:
+            ok = lt is not None and math.isfinite(float(lt)) and float(lt) > 0
+        except (TypeError, ValueError):
+            ok = False
+        return None if ok else "the catalog has no Lyapunov time for it"
 
     def split_lengths(self, n: int, variant: Variant) -> tuple[int, int]:
         """``(history, horizon)`` sample counts for a trajectory of ``n`` samples."""

@@ -69,6 +69,24 @@ def select_systems(systems=None, tag=None) -> list[str]:
     return names
 
 
+def _applicable(protocol: ForecastProtocol, names: list[str], *, explicit: bool) -> list[str]:
+    """``names`` without the systems ``protocol`` does not apply to; systems named by the user
+    that it does not apply to are refused before any work, with the reason."""
+    import chaoszoo as cz
+
+    why = {n: r for n in names if (r := protocol.excludes(cz.get(n)))}
+    if why and explicit:
+        by_reason: dict[str, list[str]] = {}
+        for n, r in why.items():
+            by_reason.setdefault(r, []).append(n)
+        detail = "; ".join(f"{', '.join(ns)}: {r}" for r, ns in by_reason.items())
+        raise InvalidArgumentError(f"The {protocol.name!r} protocol does not apply to {detail}. Leave them out.")
+    kept = [n for n in names if n not in why]
+    if not kept:
+        raise InvalidArgumentError(f"The {protocol.name!r} protocol applies to none of the systems selected.")
+    return kept
+
+
 def plan(protocol, models, systems, *, ics=None, fast=False, params=None, keep_forecasts=False,
          attractor_metrics=True, variants=None) -> list[Job]:
     """Every job of a run, in a fixed order."""
@@ -365,6 +383,7 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
             raise InvalidArgumentError(f"{name} must be a positive number of {'seconds' if name == 'timeout' else 'MB'}; got {v!r}.")
     names = select_systems(systems, tag)
+    names = _applicable(protocol, names, explicit=bool(systems))
     all_jobs = plan(protocol, models, names, ics=ics, fast=fast, params=params, keep_forecasts=keep_forecasts,
                     attractor_metrics=attractor_metrics, variants=variants)
     store = ResultsStore(out, protocol.settings())
