@@ -43,10 +43,14 @@ class RunSummary:
     ok: int
     failed: int
     seconds: float
+    left_out: tuple[str, ...] = ()  # selected systems the protocol does not apply to
 
     def __str__(self) -> str:
-        return (f"{self.total} jobs: {self.skipped} already done, {self.ok} ok, {self.failed} failed, "
-                f"in {self.seconds:.1f} s -> {self.out}")
+        out = (f"{self.total} jobs: {self.skipped} already done, {self.ok} ok, {self.failed} failed, "
+               f"in {self.seconds:.1f} s -> {self.out}")
+        if self.left_out:
+            out += f" ({len(self.left_out)} systems left out: the protocol does not apply to them)"
+        return out
 
 
 def select_systems(systems=None, tag=None) -> list[str]:
@@ -382,8 +386,8 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
     for name, v in (("timeout", timeout), ("max_memory_mb", max_memory_mb)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
             raise InvalidArgumentError(f"{name} must be a positive number of {'seconds' if name == 'timeout' else 'MB'}; got {v!r}.")
-    names = select_systems(systems, tag)
-    names = _applicable(protocol, names, explicit=bool(systems))
+    selected = select_systems(systems, tag)
+    names = _applicable(protocol, selected, explicit=bool(systems))
     all_jobs = plan(protocol, models, names, ics=ics, fast=fast, params=params, keep_forecasts=keep_forecasts,
                     attractor_metrics=attractor_metrics, variants=variants)
     store = ResultsStore(out, protocol.settings())
@@ -422,7 +426,7 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
     finally:
         store.close()
     return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
-                      time.perf_counter() - t0)
+                      time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)))
 
 
 def _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure) -> None:
