@@ -80,3 +80,40 @@ def test_a_loaded_executable_that_loses_a_function_later_is_recompiled(tmp_path,
 
     with pytest.raises(RuntimeError, match="something else"):
         solver(x)
+
+
+def test_a_loaded_executable_whose_failure_surfaces_when_awaited_is_recompiled_and_never_stored_again(
+        tmp_path, monkeypatch):
+    """The failure of a deserialised executable can surface only when its result is awaited
+    (asynchronous dispatch): seen for 4-variable flows' ensembles, "NOT_FOUND: Function
+    bitcast_concatenate_fusion.28 not found", each time the entry was loaded. The first call
+    waits for the result, recompiles, and marks the entry so later processes compile instead."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from chaoszoo.engine import aot
+
+    monkeypatch.setenv("CHAOSZOO_CACHE", str(tmp_path))
+    monkeypatch.delenv("CHAOSZOO_NO_SOLVER_CACHE", raising=False)
+    fn = jax.jit(lambda x: jnp.cumsum(x) * 3.0)
+    x = np.arange(4.0)
+    aot.cached(fn, key=("test-awaited",))(x)  # compiled and stored
+    (entry,) = list((tmp_path / "solvers").glob("*.bin"))
+
+    class Pending:  # a result whose error is raised when awaited, as XLA's are
+        def block_until_ready(self):
+            raise RuntimeError("NOT_FOUND: Function bitcast_concatenate_fusion.28 not found (type id: 1)")
+
+    from jax.experimental import serialize_executable as se
+
+    monkeypatch.setattr(se, "deserialize_and_load", lambda *a, **k: (lambda *args: Pending()))
+    loaded = aot.cached(fn, key=("test-awaited",))  # a new process: loads the entry
+    out = loaded(x)
+    np.testing.assert_array_equal(np.asarray(out), np.cumsum(x) * 3.0)
+    assert entry.read_bytes() == aot.UNLOADABLE
+    again = aot.cached(fn, key=("test-awaited",))  # the next process compiles, loads nothing
+    before = dict(aot.STATS)
+    np.testing.assert_array_equal(np.asarray(again(x)), np.cumsum(x) * 3.0)
+    assert aot.STATS["compiled"] == before["compiled"] + 1 and aot.STATS["loaded"] == before["loaded"]
+    assert entry.read_bytes() == aot.UNLOADABLE

@@ -31,6 +31,8 @@ from pathlib import Path
 
 #: What this process did: executables loaded from the cache, and compiled (and stored).
 STATS = {"loaded": 0, "compiled": 0}
+#: The content of an entry whose executable failed to run once loaded: compile, do not store.
+UNLOADABLE = b"chaoszoo: this executable cannot run once deserialised; it is compiled in each process\n"
 
 
 def enabled() -> bool:
@@ -134,23 +136,28 @@ class CachedSolver:
                     self._compiled[sig] = compiled
         if sig not in self._from_disk:
             return compiled(*args)
+        import jax
+
         try:
-            out = compiled(*args)
+            # wait for the result here: an executable's failure surfaces when its result is
+            # awaited (dispatch is asynchronous), which would otherwise be outside this block
+            out = jax.block_until_ready(compiled(*args))
             self._loaded.discard(sig)  # it ran once
             return out
         except Exception as err:  # noqa: BLE001 - a loaded executable that cannot run here
-            # Seen on CPU, on the first call ("Function wrapped_iota not found") and also after
-            # many good calls, once other executables had come and gone in the same process
-            # ("NOT_FOUND: Function convert_clamp_fusion not found"): a deserialised executable
-            # can refer to a function of another compilation. Compile in this process instead
-            # (the run is repeated from its inputs, so no state is lost) and drop the entry.
+            # Seen on CPU, on the first call ("Function wrapped_iota not found"; for 4-variable
+            # flows' ensembles, "bitcast_concatenate_fusion.28 not found", every time the entry
+            # was loaded) and also after many good calls, once other executables had come and
+            # gone in the same process ("NOT_FOUND: Function convert_clamp_fusion not found"): a
+            # deserialised executable can refer to a function of another compilation. Compile in
+            # this process instead (the run is repeated from its inputs, so no state is lost).
             first = sig in self._loaded
             if not first and "not found" not in str(err).lower():
                 raise  # a genuine error of a run that has worked before
             self._loaded.discard(sig)
             self._from_disk.discard(sig)
-            if first:
-                self._path(sig).unlink(missing_ok=True)
+            if first:  # an entry that cannot run once loaded: never store this one again
+                _write_atomic(self._path(sig), UNLOADABLE)
                 STATS["loaded"] -= 1
             STATS["load_failed"] = STATS.get("load_failed", 0) + 1
             compiled = self._compiled[sig] = self._compile(args)
@@ -181,6 +188,11 @@ class CachedSolver:
 
         path = self._path(sig)
         try:
+            if path.read_bytes() == UNLOADABLE:
+                return self._compile(args)
+        except OSError:
+            pass
+        try:
             payload, in_tree, out_tree = pickle.loads(path.read_bytes())
             compiled = se.deserialize_and_load(payload, in_tree, out_tree)
             STATS["loaded"] += 1
@@ -191,15 +203,21 @@ class CachedSolver:
             pass
         compiled = self._compile(args)
         try:
-            data = pickle.dumps(se.serialize(compiled))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
+            _write_atomic(path, pickle.dumps(se.serialize(compiled)))
         except Exception:  # noqa: BLE001 - not serialisable (host callbacks) or read-only cache
             pass
         return compiled
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache: nothing is stored
+        pass
 
 
 def cached(jitted, key, fallback=None) -> CachedSolver:
