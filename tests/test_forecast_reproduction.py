@@ -153,3 +153,13 @@ def test_shipped_results_restore_into_a_resumable_directory(tmp_path):
     # the stored protocol is today's: `forecast run --out` on it resumes instead of refusing
     with ResultsStore(tmp_path / "dl", create=False) as st:
         assert st.protocol == json.loads(json.dumps(get_protocol("data-limited").settings()))
+
+
+def test_a_claims_interval_does_not_depend_on_the_other_claims_data():
+    rng = np.random.default_rng(1)
+    coarse = _rows("nbeats", rng.uniform(20, 80, 10))
+    fine = _rows("nbeats", rng.uniform(20, 80, 10), protocol="short-fine")
+    alone = reproduce(coarse, n_boot=300)
+    both = reproduce(pd.concat([fine, coarse], ignore_index=True), n_boot=300)
+    pick = (alone["protocol"] == "short-coarse") & alone["claim"].str.startswith("N-BEATS")
+    assert alone[pick][["ours", "ci_low", "ci_high"]].equals(both[pick][["ours", "ci_low", "ci_high"]])

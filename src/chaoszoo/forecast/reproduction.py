@@ -165,9 +165,9 @@ def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 200
     needed = {"protocol", "variant", "model", "system", "status"}
     if len(df) and not needed <= set(df.columns):
         raise InvalidArgumentError(f"The results lack the columns {sorted(needed - set(df.columns))}.")
-    rng = np.random.default_rng(seed)
     out = []
-    for c in CLAIMS:
+    for i, c in enumerate(CLAIMS):
+        rng = np.random.default_rng([seed, i])  # a claim's interval does not depend on which others have data
         row = dict(study=c.study, protocol=c.protocol, variant=c.variant, claim=c.text, published=c.published,
                    ours=np.nan, ci_low=np.nan, ci_high=np.nan, n=0, model=c.model, setting=None, note="")
         task = df[(df["protocol"] == c.protocol) & (df["variant"] == c.variant)] if len(df) else df
