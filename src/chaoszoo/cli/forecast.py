@@ -166,19 +166,12 @@ def report_cmd(directories, shipped, out, metric, variant):
 def restore_cmd(file, shipped, out):
     """Re-create a results directory from a Parquet export (FILE, with its .json sidecar) or from
     the results shipped for a protocol, so that `forecast run --out` continues that run here."""
-    from chaoszoo.forecast.store import import_parquet
+    from chaoszoo.forecast.store import import_parquet, shipped_files
 
     if bool(file) == bool(shipped):
         raise click.UsageError("Give a Parquet FILE or --shipped PROTOCOL (one of the two).")
     with _errors():
-        if shipped:
-            import importlib.resources
-
-            from chaoszoo.forecast.store import shipped_results
-
-            shipped_results(shipped)  # an unknown protocol names the shipped ones
-            file = importlib.resources.files("chaoszoo.forecast") / "data" / "results" / f"{shipped}.parquet"
-        n = import_parquet(file, out)
+        n = import_parquet(shipped_files(shipped)[0] if shipped else file, out)
     click.echo(f"restored {n} rows into {out}; `chaoszoo forecast run ... --out {out}` runs only the jobs not in them")
 
 

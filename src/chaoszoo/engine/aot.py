@@ -188,36 +188,49 @@ class CachedSolver:
 
         path = self._path(sig)
         try:
-            if path.read_bytes() == UNLOADABLE:
-                return self._compile(args)
-        except OSError:
-            pass
-        try:
-            payload, in_tree, out_tree = pickle.loads(path.read_bytes())
-            compiled = se.deserialize_and_load(payload, in_tree, out_tree)
+            blob = path.read_bytes()
+        except OSError:  # no entry yet
+            blob = b""
+        if blob == UNLOADABLE:  # marked: compiled in each process, never stored again
+            return self._compile(args)
+        compiled = _deserialize(blob) if blob else None
+        if compiled is not None:
             STATS["loaded"] += 1
             self._loaded.add(sig)
             self._from_disk.add(sig)
             return compiled
-        except Exception:  # noqa: BLE001 - missing, stale or foreign entry: compile afresh
-            pass
-        compiled = self._compile(args)
+        compiled = self._compile(args)  # no entry, or a stale or foreign one: compile and replace it
         try:
-            _write_atomic(path, pickle.dumps(se.serialize(compiled)))
-        except Exception:  # noqa: BLE001 - not serialisable (host callbacks) or read-only cache
-            pass
+            data = pickle.dumps(se.serialize(compiled))
+        except Exception:  # noqa: BLE001 - not serialisable (host callbacks): kept in this process only
+            return compiled
+        _write_atomic(path, data)
         return compiled
 
 
+def _deserialize(blob: bytes):
+    """The executable stored in ``blob``, or ``None`` when it cannot be loaded here."""
+    from jax.experimental import serialize_executable as se
+
+    try:
+        payload, in_tree, out_tree = pickle.loads(blob)
+        return se.deserialize_and_load(payload, in_tree, out_tree)
+    except Exception:  # noqa: BLE001 - stale (other versions) or foreign entry
+        return None
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` by temp file + rename; a cache that cannot be written stores nothing."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except OSError:  # a read-only cache: nothing is stored
-        pass
+    except OSError:  # a read-only or full cache: leave no partial file behind
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def cached(jitted, key, fallback=None) -> CachedSolver:

@@ -129,6 +129,7 @@ def leaderboard(results, metric: str = "smape", by=("variant",), baseline: str =
     lb = pd.DataFrame(out)
     group_cols = [c for c in lb.columns if c not in ("model", "median", "q25", "q75", "ci_low", "ci_high", "mean_rank",
                                                       "win_rate", "skill", "n", "failed")]
+
     def natural(col):
         return col.map({v: i for i, v in enumerate(variant_order(col.dropna()))}) if col.name == "variant" else col
 

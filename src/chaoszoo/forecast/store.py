@@ -268,27 +268,33 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
     return n
 
 
-def shipped_results(protocols=None):
-    """The benchmark rows shipped in the package (``forecast/data/results/<protocol>.parquet``),
-    concatenated, as a ``pandas.DataFrame``; ``protocols`` restricts them (names or one name).
-    The nested fields (:data:`NESTED_COLUMNS`) are decoded, so the frame has the form
-    :func:`load_results` gives. The JSON sidecar next to each table records the command that
-    regenerates it."""
+def shipped_files(protocols=None) -> list:
+    """The shipped tables (``forecast/data/results/<protocol>.parquet``), each beside its JSON
+    sidecar; ``protocols`` (names or one name) restricts them, and an unknown name is an error
+    that lists the shipped ones."""
     import importlib.resources
-
-    import pandas as pd
 
     folder = importlib.resources.files("chaoszoo.forecast") / "data" / "results"
     files = sorted(p for p in folder.iterdir() if p.name.endswith(".parquet"))
     if isinstance(protocols, str):
         protocols = [protocols]
-    if protocols is not None:
-        have = {p.name[: -len(".parquet")] for p in files}
-        missing = [p for p in protocols if p not in have]
-        if missing:
-            raise InvalidArgumentError(f"No shipped results for {missing}; shipped: {', '.join(sorted(have)) or 'none'}.")
-        files = [p for p in files if p.name[: -len(".parquet")] in protocols]
-    frames = [pd.read_parquet(p) for p in files]
+    if protocols is None:
+        return files
+    have = {p.name[: -len(".parquet")] for p in files}
+    missing = [p for p in protocols if p not in have]
+    if missing:
+        raise InvalidArgumentError(f"No shipped results for {missing}; shipped: {', '.join(sorted(have)) or 'none'}.")
+    return [p for p in files if p.name[: -len(".parquet")] in protocols]
+
+
+def shipped_results(protocols=None):
+    """The benchmark rows shipped in the package (:func:`shipped_files`), concatenated, as a
+    ``pandas.DataFrame``; ``protocols`` restricts them (names or one name). The nested fields
+    (:data:`NESTED_COLUMNS`) are decoded, so the frame has the form :func:`load_results` gives.
+    The JSON sidecar next to each table records the command that regenerates it."""
+    import pandas as pd
+
+    frames = [pd.read_parquet(p) for p in shipped_files(protocols)]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     for col in NESTED_COLUMNS:  # export_parquet stored them as JSON text; give back what load_results gives
         if col in df.columns:
