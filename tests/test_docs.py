@@ -53,3 +53,43 @@ def test_reproduction_table_is_current():
 
     doc = README.parent / "docs" / "results" / "forecast" / "reproduction.md"
     assert doc.read_text().strip() == format_reproduction(reproduce()).strip()
+
+
+def test_forecast_results_are_regenerated_by_their_recorded_commands(tmp_path):
+    """`make forecast-results` (tools/regenerate_forecast_results.py) resumes each shipped protocol
+    from its table and reruns exactly the commands its sidecar records, all into one store per
+    protocol; a command recorded as stopped is skipped; then it ships, reports and rewrites the
+    README blocks and the reproduction table."""
+    import json
+    import shlex
+    import subprocess
+    import sys
+
+    root = README.parent
+    shipped = root / "src" / "chaoszoo" / "forecast" / "data" / "results"
+    out = subprocess.run([sys.executable, str(root / "tools" / "regenerate_forecast_results.py"), "--dry-run",
+                          "--restore", "--runs", str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    commands = [shlex.split(line[2:]) for line in lines if line.startswith("+ ")]
+    runs = [args for args in commands if args[1:3] == ["forecast", "run"]]
+    protocols = sorted(p.stem for p in shipped.glob("*.json"))
+    assert len(protocols) >= 5
+    expected_runs = 0
+    for name in protocols:
+        meta = json.loads((shipped / f"{name}.json").read_text())
+        recorded = meta["commands"]
+        assert all(c.startswith("chaoszoo forecast run -p ") for c in recorded)
+        stopped = [c for c in recorded if "# stopped" in c]
+        expected_runs += len(recorded) - len(stopped)
+        mine = [r for r in runs if r[r.index("-p") + 1] == name]
+        assert len(mine) == len(recorded) - len(stopped), name
+        for args, command in zip(mine, [c for c in recorded if c not in stopped]):
+            assert args[args.index("--out") + 1] == str(tmp_path / name)
+            assert args[args.index("-m") + 1] == shlex.split(command)[shlex.split(command).index("-m") + 1]
+        assert sum(f"forecast restore --shipped {name} --out {tmp_path / name}" in line for line in lines) == 1
+        assert sum(f"forecast report --shipped {name} " in line for line in lines) == 1
+        assert sum("ship_forecast_results.py" in line and f" {tmp_path / name} " in line for line in lines) == 1
+    assert len(runs) == expected_runs
+    assert sum("> README block" in line for line in lines) == len(GENERATED)
+    assert any("forecast reproduce --out" in line for line in lines)
+    assert any(line.startswith("skip (recorded as stopped") for line in lines)  # the default-setting LSTM
