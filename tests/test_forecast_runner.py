@@ -189,10 +189,14 @@ def test_export_then_restore_resumes_on_another_machine(tmp_path):
     from chaoszoo.forecast.store import ResultsStore, export_parquet, import_parquet
 
     models = ["naive-mean", "nvar"]
-    run(PROTO, models, systems=["Henon"], variants="uni-clean,multi-noisy", out=tmp_path / "a", jobs=0, progress=False)
+    first = run(PROTO, models, systems=["Henon"], variants="uni-clean,multi-noisy", out=tmp_path / "a", jobs=0,
+                progress=False)
     export_parquet(tmp_path / "a", tmp_path / "x.parquet")
     with ResultsStore(tmp_path / "a", create=False) as st:
-        (tmp_path / "x.json").write_text(json.dumps({"protocol": st.protocol}))
+        # the store keeps the run's wall time: at least its jobs' time, at most the whole call's
+        rows_s = sum(r["seconds"] for r in st.rows())
+        assert rows_s <= st.wall_seconds <= first.seconds
+        (tmp_path / "x.json").write_text(json.dumps({"protocol": st.protocol, "wall_seconds": 1000.0}))
     assert import_parquet(tmp_path / "x.parquet", tmp_path / "c") == 4
     a, c = load_results(tmp_path / "a"), load_results(tmp_path / "c")
     _compare(a, c)
@@ -201,6 +205,12 @@ def test_export_then_restore_resumes_on_another_machine(tmp_path):
     s = run(PROTO, models + ["last-value"], systems=["Henon"], variants="uni-clean,multi-noisy", out=tmp_path / "c",
             jobs=0, progress=False)
     assert (s.skipped, s.ok) == (4, 2)
+    with ResultsStore(tmp_path / "c", create=False) as st:  # the shipped wall time plus the resumed run's
+        assert 1000.0 < st.wall_seconds <= 1000.0 + s.seconds
+        wall = st.wall_seconds
+    s = run(PROTO, models, systems=["Henon"], variants="uni-clean", out=tmp_path / "c", jobs=0, progress=False)
+    with ResultsStore(tmp_path / "c", create=False) as st:  # a run with nothing to do adds nothing
+        assert s.skipped == 2 and st.wall_seconds == wall
     res = CliRunner().invoke(main, ["forecast", "restore", str(tmp_path / "x.parquet"), "--out", str(tmp_path / "d")])
     assert res.exit_code == 0 and "restored 4 rows" in res.output, res.output
     res = CliRunner().invoke(main, ["forecast", "restore", "--shipped", "nonsense", "--out", str(tmp_path / "e")])

@@ -23,7 +23,8 @@ def main() -> None:
     ap.add_argument("directories", nargs="+")
     ap.add_argument("--command", required=True, action="append",
                     help="the exact command that produced a run (repeat for each directory's run)")
-    ap.add_argument("--wall-seconds", type=float, default=None, help="measured wall time of the run")
+    ap.add_argument("--wall-seconds", type=float, default=None,
+                    help="measured wall time of the run (default: the total the stores recorded, over sessions)")
     args = ap.parse_args()
 
     from chaoszoo.forecast.ranking import cost_table, invariant_correlations, leaderboard
@@ -32,6 +33,13 @@ def main() -> None:
     df = load_results(args.directories)
     with ResultsStore(args.directories[0], create=False) as st:
         protocol = st.protocol
+    wall = args.wall_seconds
+    if wall is None:
+        wall = 0.0
+        for d in args.directories:
+            with ResultsStore(d, create=False) as st:
+                wall += st.wall_seconds
+        wall = round(wall) or None
     name = protocol["name"]
     out = Path(__file__).resolve().parents[1] / "src" / "chaoszoo" / "forecast" / "data" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -41,7 +49,7 @@ def main() -> None:
     corr = {v: invariant_correlations(df, "smape", v).replace({np.nan: None}).to_dict("records")
             for v in sorted(df["variant"].unique())}
     meta = {"protocol": protocol, "command": " && ".join(args.command), "commands": args.command,
-            "wall_seconds": args.wall_seconds,
+            "wall_seconds": wall,
             "jobs": int(len(df)), "failed": int((df["status"] != "ok").sum()),
             "systems": int(df["system"].nunique()), "models": sorted(df["model"].unique()),
             "leaderboard_smape": lb.replace({np.nan: None}).to_dict("records"),

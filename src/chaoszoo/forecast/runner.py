@@ -423,6 +423,7 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
                 _dispatch(runnable, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
             finally:
                 bar.close()
+                store.add_wall_seconds(time.perf_counter() - t0)  # interrupted runs count too
     finally:
         store.close()
     return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],

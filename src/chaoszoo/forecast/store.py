@@ -92,6 +92,18 @@ class ResultsStore:
     def meta(self) -> dict:
         return dict(self._con.execute("SELECT key, value FROM meta").fetchall())
 
+    @property
+    def wall_seconds(self) -> float:
+        """The wall time of the runs that wrote this store, summed over sessions (seconds)."""
+        return float(self.meta().get("wall_seconds", 0.0))
+
+    def add_wall_seconds(self, seconds: float) -> None:
+        """Add a run's wall time to the store's total (the shipped tables report it)."""
+        with self._con:
+            self._con.execute("BEGIN IMMEDIATE")
+            total = float(dict(self._con.execute("SELECT key, value FROM meta").fetchall()).get("wall_seconds", 0.0))
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('wall_seconds', ?)", (repr(total + float(seconds)),))
+
     def done(self, include_failed: bool = True) -> set[str]:
         q = "SELECT job_id FROM results" + ("" if include_failed else " WHERE status = 'ok'")
         return {r[0] for r in self._con.execute(q)}
@@ -238,7 +250,8 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
     so that ``run`` continues a benchmark where it stopped on another machine: the jobs in the
     file count as done. The protocol settings come from the JSON sidecar next to the file
     (``<name>.json``, key ``protocol``) unless given. Exports hold no forecasts, so neither does
-    ``out``. Returns the number of rows written."""
+    ``out``; the sidecar's wall time becomes the store's, to which later runs add theirs.
+    Returns the number of rows written."""
     import math
 
     import pyarrow.parquet as pq
@@ -246,13 +259,16 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
     file = Path(file)
     if not file.is_file():
         raise InvalidArgumentError(f"No Parquet file at {file}.")
+    side = file.with_suffix(".json")
+    sidecar = json.loads(side.read_text()) if side.is_file() else {}
     if protocol_settings is None:
-        side = file.with_suffix(".json")
-        if not side.is_file():
+        if not sidecar:
             raise InvalidArgumentError(f"{file} has no sidecar {side.name} with its protocol settings; pass them.")
-        protocol_settings = json.loads(side.read_text())["protocol"]
+        protocol_settings = sidecar["protocol"]
     n = 0
     with ResultsStore(out, protocol_settings) as st:
+        if sidecar.get("wall_seconds") and not st.wall_seconds:  # the rows' cost travels with them
+            st.add_wall_seconds(float(sidecar["wall_seconds"]))
         for rec in pq.read_table(file).to_pylist():
             row, metrics = {}, {}
             for k, v in rec.items():
