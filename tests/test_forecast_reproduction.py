@@ -127,6 +127,20 @@ def test_wide_leaderboard_orders_by_first_variant_and_drops_sampled_models():
         wide_leaderboard(df, variants=["multi-clean"])
 
 
+def test_wide_leaderboard_says_when_a_variant_is_still_partly_run():
+    from chaoszoo.forecast.ranking import wide_leaderboard
+
+    df = pd.concat([_rows("analogues", [10, 20, 30, 40]), _rows("naive-mean", [150] * 4),
+                    _rows("analogues", [50, 60, 70, 80], variant="multi-clean"),
+                    _rows("naive-mean", [140], variant="multi-clean")],  # 1 of 4 systems so far
+                   ignore_index=True)
+    lines = wide_leaderboard(df, top=2).splitlines()
+    rows = {ln.split(" | ")[0][2:]: ln.split(" | ") for ln in lines[2:]}
+    assert lines[0].startswith("| model | method | uni-clean | multi-clean |")
+    assert rows["analogues"][3].startswith("65 [") and rows["naive-mean"][3] == "- (1 of 4 systems run)"
+    assert rows["naive-mean"][2].startswith("150 [150, 150]")
+
+
 def test_variants_sort_by_history_length_as_numbers():
     from chaoszoo.forecast.ranking import variant_order
 
@@ -135,6 +149,8 @@ def test_variants_sort_by_history_length_as_numbers():
     want = ["multi-clean-h50", "multi-clean-h100", "multi-clean-h200", "multi-clean-h400"]
     assert variant_order(df["variant"]) == want
     assert list(leaderboard(df)["variant"]) == want
+    assert variant_order(["multi-noisy", "uni-noisy", "multi-clean", "uni-clean"]) == [
+        "uni-clean", "uni-noisy", "multi-clean", "multi-noisy"]  # univariate first, as published
 
 
 def test_shipped_results_restore_into_a_resumable_directory(tmp_path):

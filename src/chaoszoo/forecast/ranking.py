@@ -60,11 +60,16 @@ def _groups(df, by):
 
 
 def variant_order(labels) -> list[str]:
-    """Variant labels in reading order: numbers compare as numbers (``multi-clean-h50`` before
-    ``multi-clean-h100``)."""
+    """Variant labels in reading order: univariate before multivariate (the 2021 study's main
+    setting first), clean before noisy, and numbers compare as numbers (``multi-clean-h50``
+    before ``multi-clean-h100``)."""
     import re
 
-    return sorted(set(labels), key=lambda v: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(v))])
+    def key(v):
+        v = str(v)
+        return [not v.startswith("uni")] + [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", v)]
+
+    return sorted(set(labels), key=key)
 
 
 def _bootstrap_median(per_system: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
@@ -151,7 +156,8 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
 
     The rows are the ``top`` models by the first variant's median, then the models of
     ``always``; models scored on fewer than ``min_coverage`` of the systems (a run on a
-    sample) are left out. The last column is the mean rank in the first variant.
+    sample) are left out, and in the other variants such a cell gives only how many systems
+    were run (a run still in progress). The last column is the mean rank in the first variant.
     """
     from chaoszoo.forecast.registry import list_models
 
@@ -164,8 +170,9 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
         raise InvalidArgumentError(f"Unknown variants {bad}; the results have {', '.join(have)}.")
     first = lb[lb["variant"] == variants[0]]
     n_models = len(first)
-    n_sys = int((first["n"] + first["failed"]).max())
-    first = first[first["n"] + first["failed"] >= min_coverage * n_sys]
+    runs = lb["n"] + lb["failed"]
+    n_sys = runs.groupby(lb["variant"]).max()  # systems of each variant (the most any model ran)
+    first = first[first["n"] + first["failed"] >= min_coverage * n_sys[variants[0]]]
     models = list(first["model"][:top]) + [m for m in always if m in set(first["model"][top:])]
     lines = [f"| model | method | {' | '.join(variants)} | mean rank of {n_models} ({variants[0]}) |",
              "|---" * (len(variants) + 3) + "|"]
@@ -180,6 +187,9 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
                 cells.append("-")
                 continue
             r = r.iloc[0]
+            if r["n"] + r["failed"] < min_coverage * n_sys[v]:
+                cells.append(f"- ({int(r['n'] + r['failed'])} of {int(n_sys[v])} systems run)")
+                continue
             cells.append(f"{_fmt(r['median'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]")
         rank = float(first.loc[first["model"] == model, "mean_rank"].iloc[0])
         lines.append(f"| {label} | {' | '.join(cells)} | {rank:.1f} |")
