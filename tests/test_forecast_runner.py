@@ -198,6 +198,8 @@ def test_export_then_restore_resumes_on_another_machine(tmp_path):
         assert rows_s <= st.wall_seconds <= first.seconds
         (tmp_path / "x.json").write_text(json.dumps({"protocol": st.protocol, "wall_seconds": 1000.0}))
     assert import_parquet(tmp_path / "x.parquet", tmp_path / "c") == 4
+    export_parquet(tmp_path / "c", tmp_path / "y.parquet")  # a restored store exports the same bytes
+    assert (tmp_path / "x.parquet").read_bytes() == (tmp_path / "y.parquet").read_bytes()
     a, c = load_results(tmp_path / "a"), load_results(tmp_path / "c")
     _compare(a, c)
     assert a.sort_values("job_id")["clean_smape"].astype(str).tolist() == c.sort_values("job_id")["clean_smape"].astype(str).tolist()

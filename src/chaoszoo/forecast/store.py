@@ -212,11 +212,14 @@ NESTED_COLUMNS = ("curve", "params", "tuning", "versions", "missing")
 
 
 def export_parquet(paths, out_file) -> Path:
-    """Write the merged results of ``paths`` to one Parquet file (temp file + rename)."""
+    """Write the merged results of ``paths`` to one Parquet file (temp file + rename), rows
+    sorted by job id and columns by name."""
     import os
     import tempfile
 
     df = load_results(paths)
+    # rows by job id and columns by name, so the same rows give the same file from any store
+    df = df.sort_values("job_id", kind="stable").reset_index(drop=True)[sorted(df.columns)]
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     for col in df.columns:  # nested values (dicts, lists) as JSON text, so the file is flat
@@ -271,12 +274,13 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
             st.add_wall_seconds(float(sidecar["wall_seconds"]))
         for rec in pq.read_table(file).to_pylist():
             row, metrics = {}, {}
-            for k, v in rec.items():
-                if v is None or (isinstance(v, float) and math.isnan(v)):
-                    continue
-                if k in NESTED_COLUMNS and isinstance(v, str):
-                    v = json.loads(v)
-                (row if k in ROW_FIELDS else metrics)[k] = v
+            ok = rec.get("status") == "ok"
+            for k, v in rec.items():  # every column comes back, so the store exports the same file
+                empty = v is None or (isinstance(v, float) and math.isnan(v))
+                if k in ROW_FIELDS:
+                    row[k] = json.loads(v) if k in NESTED_COLUMNS and isinstance(v, str) else (None if empty else v)
+                elif ok or not empty:
+                    metrics[k] = None if empty else v
             if row.get("status") == "ok" or metrics:
                 row["metrics"] = metrics
             st.put(row)
