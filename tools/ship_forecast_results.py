@@ -31,15 +31,13 @@ def main() -> None:
     from chaoszoo.forecast.store import ResultsStore, export_parquet, load_results
 
     df = load_results(args.directories)
-    with ResultsStore(args.directories[0], create=False) as st:
-        protocol = st.protocol
-    wall = args.wall_seconds
-    if wall is None:
-        wall = 0.0
-        for d in args.directories:
-            with ResultsStore(d, create=False) as st:
-                wall += st.wall_seconds
-        wall = round(wall) or None
+    protocols, recorded = [], 0.0
+    for d in args.directories:
+        with ResultsStore(d, create=False) as st:
+            protocols.append(st.protocol)
+            recorded += st.wall_seconds  # what the runs writing the store took, over sessions
+    protocol = protocols[0]
+    wall = args.wall_seconds if args.wall_seconds is not None else (round(recorded) or None)
     name = protocol["name"]
     out = Path(__file__).resolve().parents[1] / "src" / "chaoszoo" / "forecast" / "data" / "results"
     out.mkdir(parents=True, exist_ok=True)

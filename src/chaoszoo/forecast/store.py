@@ -101,8 +101,8 @@ class ResultsStore:
         """Add a run's wall time to the store's total (the shipped tables report it)."""
         with self._con:
             self._con.execute("BEGIN IMMEDIATE")
-            total = float(dict(self._con.execute("SELECT key, value FROM meta").fetchall()).get("wall_seconds", 0.0))
-            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('wall_seconds', ?)", (repr(total + float(seconds)),))
+            total = self.wall_seconds + float(seconds)  # read inside the transaction: concurrent runs add up
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('wall_seconds', ?)", (repr(total),))
 
     def done(self, include_failed: bool = True) -> set[str]:
         q = "SELECT job_id FROM results" + ("" if include_failed else " WHERE status = 'ok'")
@@ -283,7 +283,7 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
                     row[k] = json.loads(v) if k in NESTED_COLUMNS and isinstance(v, str) else (None if empty else v)
                 elif ok or not empty:
                     metrics[k] = None if empty else v
-            if row.get("status") == "ok" or metrics:
+            if ok or metrics:
                 row["metrics"] = metrics
             st.put(row)
             n += 1
