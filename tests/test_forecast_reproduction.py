@@ -170,6 +170,20 @@ def test_shipped_results_restore_into_a_resumable_directory(tmp_path):
     with ResultsStore(tmp_path / "dl", create=False) as st:
         assert st.protocol == json.loads(json.dumps(get_protocol("data-limited").settings()))
 
+    # forgetting a model's rows (after the model changed) leaves every other row, so the next run
+    # redoes exactly those jobs
+    esn = shipped[shipped.model == "esn"]
+    failed_sindy = shipped[(shipped.model == "sindy") & (shipped.status != "ok")]
+    assert len(esn) and len(failed_sindy)
+    res = CliRunner().invoke(main, ["forecast", "forget", str(tmp_path / "dl"), "-m", "esn"])
+    assert res.exit_code == 0 and f"deleted {len(esn)} rows" in res.output, res.output
+    res = CliRunner().invoke(main, ["forecast", "forget", str(tmp_path / "dl"), "-m", "sindy", "--failed-only"])
+    assert res.exit_code == 0 and f"deleted {len(failed_sindy)} rows" in res.output, res.output
+    with ResultsStore(tmp_path / "dl", create=False) as st:
+        assert st.done() == set(shipped.job_id) - set(esn.job_id) - set(failed_sindy.job_id)
+    res = CliRunner().invoke(main, ["forecast", "forget", str(tmp_path / "dl")])
+    assert res.exit_code != 0 and "needs models or systems" in res.output
+
 
 def test_a_claims_interval_does_not_depend_on_the_other_claims_data():
     rng = np.random.default_rng(1)

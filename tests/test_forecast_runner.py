@@ -151,6 +151,41 @@ def test_kill_9_then_resume_equals_uninterrupted(tmp_path):
     print(f"workers gone {max(0.0, time.time() - killed_at):.2f} s after the kill")
 
 
+def test_sigterm_stops_a_run_like_ctrl_c_and_records_its_wall_time(tmp_path):
+    """A run started in the background by a shell ignores SIGINT; SIGTERM (kill, timeout, batch
+    schedulers) must stop it as Ctrl-C does: KeyboardInterrupt (the CLI turns it into exit code
+    130 and the resume hint), the workers gone, finished rows and the run's wall time saved."""
+    psutil = pytest.importorskip("psutil")
+    from chaoszoo.forecast.store import ResultsStore
+
+    out = tmp_path / "t"
+    run(PROTO, ["naive-mean"], systems=["Henon"], ics=1, variants="uni-clean", out=tmp_path / "warm", jobs=0,
+        progress=False)  # build the data first, so the signal lands among jobs
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    code = ("import sys; from chaoszoo.forecast.runner import run; import test_forecast_runner as t\n"
+            "try:\n"
+            "    run(t.PROTO, ['forecast_user_models:Slow', 'naive-mean'], systems=['Henon'], ics=2, "
+            f"out={str(out)!r}, jobs=2, progress=False)\n"
+            "except KeyboardInterrupt:\n"
+            "    sys.exit(130)\n")
+    started = time.time()
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=str(TESTS), stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while _rows_in(out / "results.sqlite") < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    assert proc.poll() is None, "the run finished before it could be stopped"
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    elapsed = time.time() - started
+    assert proc.returncode == 130, err  # the run raised KeyboardInterrupt, as on Ctrl-C
+    gone, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive, f"workers outlived the stopped run: {alive}"
+    with ResultsStore(out, create=False) as st:
+        assert 2 <= len(st.done()) < 16
+        assert 0 < st.wall_seconds <= elapsed
+
+
 def test_leaderboard_report_and_cli(tmp_path):
     from click.testing import CliRunner
 

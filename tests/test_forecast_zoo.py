@@ -91,3 +91,37 @@ def test_models_learn_lorenz_beyond_the_naive_mean(name):
     err = np.sqrt(np.mean((pred - future[:steps]) ** 2))
     naive = np.sqrt(np.mean((hist.mean(axis=0) - future[:steps]) ** 2))
     assert err < 0.1 * naive, (err, naive)
+
+
+def test_esn_auto_ridge_keeps_a_zero_shot_forecast_bounded_where_a_fixed_small_penalty_blows_up():
+    """The zero-shot setting (512 samples at 30 per Lyapunov time, no tuning): with the old fixed
+    penalty 1e-6 the closed-loop ESN diverges on SprottM, which is reported as a ModelError; the
+    default ``ridge="auto"`` picks a larger penalty on the history's last fifth and stays on the
+    attractor (reference: the true continuation's range)."""
+    import chaoszoo as cz
+    from chaoszoo.errors import ModelError
+    from chaoszoo.forecast.models.reservoir import AUTO_RIDGES
+
+    s = cz.get("SprottM")
+    tr = s.trajectory(812, dt=s.lyapunov_time / 30, transient=200)
+    hist, future = tr.values[:512], tr.values[512:]
+    info = ForecastInfo(system="SprottM", dt=float(tr.t[1] - tr.t[0]), lyapunov_time=s.lyapunov_time, seed=5)
+    with pytest.raises(ModelError, match="blew up"):
+        registry.make("esn", fast=True, ridge=1e-6).fit(hist, info).predict(len(future))
+    m = registry.make("esn", fast=True).fit(hist, info)
+    pred = m.predict(len(future))
+    assert m.ridge_ in AUTO_RIDGES and m.ridge_ > 1e-6
+    lo, hi = future.min(axis=0), future.max(axis=0)
+    pad = 0.25 * (hi - lo)
+    assert np.all((pred >= lo - pad) & (pred <= hi + pad))
+    steps = 3  # a tenth of a Lyapunov time
+    err = np.sqrt(np.mean((pred[:steps] - future[:steps]) ** 2))
+    naive = np.sqrt(np.mean((hist.mean(axis=0) - future[:steps]) ** 2))
+    assert err < 0.2 * naive, (err, naive)
+
+
+def test_esn_refuses_a_ridge_that_is_neither_a_number_nor_auto():
+    with pytest.raises(InvalidArgumentError, match="auto"):
+        registry.make("esn", ridge="large")
+    with pytest.raises(InvalidArgumentError, match="auto"):
+        registry.make("esn", ridge=-1.0)

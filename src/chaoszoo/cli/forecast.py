@@ -175,6 +175,23 @@ def restore_cmd(file, shipped, out):
     click.echo(f"restored {n} rows into {out}; `chaoszoo forecast run ... --out {out}` runs only the jobs not in them")
 
 
+@forecast.command("forget")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("-m", "--models", multiple=True, help="Models whose rows to delete (comma-separated or repeated).")
+@click.option("--systems", multiple=True, help="Systems whose rows to delete (comma-separated or repeated).")
+@click.option("--failed-only", is_flag=True, help="Delete only the failed rows.")
+def forget_cmd(directory, models, systems, failed_only):
+    """Delete some models' (or systems') rows from a results directory, so that the next
+    `forecast run --out DIRECTORY` redoes those jobs: after a model changed, for example."""
+    from chaoszoo.forecast.store import ResultsStore
+
+    split = lambda values: [x.strip() for v in values for x in v.split(",") if x.strip()]  # noqa: E731
+    with _errors():
+        with ResultsStore(directory, create=False) as store:
+            n = store.forget(split(models) or None, split(systems) or None, failed_only=failed_only)
+    click.echo(f"deleted {n} rows from {directory}; `chaoszoo forecast run ... --out {directory}` runs those jobs again")
+
+
 @forecast.command("merge")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False))

@@ -100,8 +100,11 @@ def resolve_value(value, info: ForecastInfo, *, default_pts: float = 15.0):
 
 
 def resolve_params(params: dict, info: ForecastInfo) -> dict:
-    """Resolve every value of a hyperparameter dict with :func:`resolve_value`."""
-    return {k: resolve_value(v, info) for k, v in params.items()}
+    """Resolve the ``"period"``-strings of a hyperparameter dict (:func:`resolve_value`); other
+    values, such as a model's own keywords (the ESN's ``ridge="auto"``), reach the model as given,
+    and the model checks them."""
+    return {k: resolve_value(v, info) if not isinstance(v, str) or v in _FRACTIONS else v
+            for k, v in params.items()}
 
 
 def derive_seed(*parts) -> int:

@@ -19,6 +19,7 @@ rows equal those of an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -420,7 +421,8 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
                 else:
                     runnable.append(("job", j))
             try:
-                _dispatch(runnable, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
+                with _terminate_as_interrupt():
+                    _dispatch(runnable, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
             finally:
                 bar.close()
                 store.add_wall_seconds(time.perf_counter() - t0)  # interrupted runs count too
@@ -428,6 +430,30 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
         store.close()
     return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
                       time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)))
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Within the block, SIGTERM (what ``kill``, batch schedulers and ``timeout`` send) stops the
+    run as Ctrl-C does: the workers are stopped, finished rows stay saved and the run's wall time
+    is recorded. A process started in the background by a shell ignores SIGINT, so SIGTERM is the
+    way to stop such a run cleanly. The previous handler is restored afterwards; outside the main
+    thread (where Python cannot set handlers) nothing changes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure) -> None:

@@ -123,6 +123,24 @@ class ResultsStore:
     def rows(self) -> list[dict]:
         return [json.loads(r[0]) for r in self._con.execute("SELECT row FROM results ORDER BY job_id")]
 
+    def forget(self, models=None, systems=None, *, failed_only: bool = False) -> int:
+        """Delete the rows of some models and/or systems, so that the next run redoes those jobs
+        (after a model changed, say). ``None`` matches every model (system); at least one of the
+        two must be given. Returns the number of rows deleted, all in one transaction."""
+        if not models and not systems:
+            raise InvalidArgumentError("forget() needs models or systems (it does not empty a whole store).")
+        where, args = [], []
+        for col, values in (("model", models), ("system", systems)):
+            if values:
+                values = [values] if isinstance(values, str) else list(values)
+                where.append(f"{col} IN ({', '.join('?' * len(values))})")
+                args += values
+        if failed_only:
+            where.append("status != 'ok'")
+        with self._con:
+            self._con.execute("BEGIN IMMEDIATE")
+            return self._con.execute("DELETE FROM results WHERE " + " AND ".join(where), args).rowcount
+
     def forecast(self, job_id: str) -> np.ndarray | None:
         r = self._con.execute("SELECT forecast FROM results WHERE job_id = ?", (job_id,)).fetchone()
         if r is None or r[0] is None:
