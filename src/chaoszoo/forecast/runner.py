@@ -19,7 +19,6 @@ rows equal those of an uninterrupted run.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import sys
@@ -32,6 +31,7 @@ from chaoszoo.errors import InvalidArgumentError
 from chaoszoo.forecast.jobs import Job, _rss_mb, execute, failed_row
 from chaoszoo.forecast.protocols import ForecastProtocol, get_protocol
 from chaoszoo.forecast.store import ResultsStore
+from chaoszoo.workers import sigterm_raises
 
 EXECUTORS = ("local", "ray")
 
@@ -421,7 +421,9 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
                 else:
                     runnable.append(("job", j))
             try:
-                with _terminate_as_interrupt():
+                # SIGTERM (kill, timeout, batch schedulers; a run a shell started in the background
+                # ignores SIGINT) stops the run as Ctrl-C does, so its wall time is recorded too
+                with sigterm_raises():
                     _dispatch(runnable, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
             finally:
                 bar.close()
@@ -430,30 +432,6 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
         store.close()
     return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
                       time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)))
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt():
-    """Within the block, SIGTERM (what ``kill``, batch schedulers and ``timeout`` send) stops the
-    run as Ctrl-C does: the workers are stopped, finished rows stay saved and the run's wall time
-    is recorded. A process started in the background by a shell ignores SIGINT, so SIGTERM is the
-    way to stop such a run cleanly. The previous handler is restored afterwards; outside the main
-    thread (where Python cannot set handlers) nothing changes."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure) -> None:
