@@ -185,10 +185,9 @@ def forget_cmd(directory, models, systems, failed_only):
     `forecast run --out DIRECTORY` redoes those jobs: after a model changed, for example."""
     from chaoszoo.forecast.store import ResultsStore
 
-    split = lambda values: [x.strip() for v in values for x in v.split(",") if x.strip()]  # noqa: E731
     with _errors():
         with ResultsStore(directory, create=False) as store:
-            n = store.forget(split(models) or None, split(systems) or None, failed_only=failed_only)
+            n = store.forget(_names(models) or None, _names(systems) or None, failed_only=failed_only)
     click.echo(f"deleted {n} rows from {directory}; `chaoszoo forecast run ... --out {directory}` runs those jobs again")
 
 
