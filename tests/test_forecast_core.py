@@ -153,7 +153,8 @@ def test_store_roundtrip_and_refusals(tmp_path):
 
 
 def test_leaderboard_by_hand():
-    # two systems x one ic; model a wins on S1, b on S2; c fails on S2
+    # two systems x one ic; model a wins on S1, b on S2; c fails on S2 and is scored as the
+    # baseline (naive-mean) there: 2.0
     rows = []
     for sysname, vals in (("S1", {"a": 1.0, "b": 2.0, "c": 3.0, "naive-mean": 4.0}),
                           ("S2", {"a": 3.0, "b": 1.0, "c": None, "naive-mean": 2.0})):
@@ -163,10 +164,12 @@ def test_leaderboard_by_hand():
                          "protocol": "short-coarse", "noise": 0.0, "univariate": True})
     lb = leaderboard(pd.DataFrame(rows), metric="smape", n_boot=200).set_index("model")
     assert lb.loc["a", "median"] == 2.0 and lb.loc["b", "median"] == 1.5
-    assert lb.loc["a", "mean_rank"] == 2.0 and lb.loc["b", "mean_rank"] == 1.5   # (1 + 3)/2 and (2 + 1)/2
-    assert lb.loc["c", "mean_rank"] == 3.5  # 3rd of 4 on S1, failed (last) on S2
-    assert lb.loc["a", "win_rate"] == 0.5 and lb.loc["c", "failed"] == 1
-    # skill: median of 1 - a/naive = median(0.75, -0.5) = 0.125
-    assert lb.loc["a", "skill"] == pytest.approx(0.125)
+    assert lb.loc["c", "median"] == 2.5  # median(3, imputed 2)
+    # S2 with c imputed: b 1, c = naive-mean 2 (tie: 2.5 each), a 4
+    assert lb.loc["a", "mean_rank"] == 2.5 and lb.loc["b", "mean_rank"] == 1.5   # (1 + 4)/2 and (2 + 1)/2
+    assert lb.loc["c", "mean_rank"] == 2.75  # 3rd of 4 on S1, tied 2nd-3rd on S2
+    assert lb.loc["a", "win_rate"] == 0.5 and lb.loc["c", "failed"] == 1 and lb.loc["c", "coverage"] == 0.5
+    # skill: median of 1 - a/naive = median(0.75, -0.5) = 0.125; c: median(0.25, 0 where imputed)
+    assert lb.loc["a", "skill"] == pytest.approx(0.125) and lb.loc["c", "skill"] == pytest.approx(0.125)
     with pytest.raises(InvalidArgumentError, match="Unknown metric"):
         leaderboard(pd.DataFrame(rows), metric="smapee")

@@ -3,8 +3,10 @@
 Each published statement is a :class:`Claim` (study, protocol, variant, statistic, model and the
 published number or sentence); :func:`reproduce` evaluates every claim on a table of benchmark
 rows (by default the results shipped in the package) and returns one row per claim with our
-value, its 95% bootstrap interval over systems, the number of systems behind it and the model
-setting used. A claim with no rows is reported as not run, with the command that would run it.
+value, its 95% bootstrap interval (two-level: systems, then their initial conditions), the
+number of systems behind it and the model setting used. A claim with no rows is reported as not
+run, with the command that would run it. Failed jobs count with the baseline's score and "the
+best model" is :func:`chaoszoo.forecast.ranking.best_model`, as in the leaderboard and the report.
 
 Sources:
 
@@ -88,19 +90,6 @@ def _prefer_setting(rows, preference):
     return rows, str(rows["setting"].iloc[0])
 
 
-def _per_system(rows, metric):
-    ok = rows[(rows["status"] == "ok") & np.isfinite(rows[metric].astype(float))]
-    return ok.groupby("system")[metric].median()
-
-
-def _bootstrap(values: np.ndarray, stat, n_boot: int, rng) -> tuple[float, float]:
-    if len(values) < 3:
-        return float("nan"), float("nan")
-    idx = rng.integers(0, len(values), size=(n_boot, len(values)))
-    boots = np.array([stat(values[i]) for i in idx])
-    return float(np.nanpercentile(boots, 2.5)), float(np.nanpercentile(boots, 97.5))
-
-
 def _preferred(task, preference):
     """Every model's rows at its most preferred setting, concatenated."""
     import pandas as pd
@@ -109,20 +98,14 @@ def _preferred(task, preference):
     return pd.concat(parts) if parts else task
 
 
-def _model_medians(rows, metric) -> dict:
-    """Median over systems per non-oracle model scored on at least 3 systems."""
-    meds = {}
-    for m, g in rows[rows["model"] != "oracle"].groupby("model"):
-        v = _per_system(g, metric)
-        if len(v) >= 3:
-            meds[m] = float(v.median())
-    return meds
+def _model_systems(frame, model: str, metric: str, baseline: str):
+    """(systems, arrays): ``model``'s scores in ``frame`` per system (one value per initial
+    condition), failures imputed by the rule of :mod:`chaoszoo.forecast.ranking` (the baseline's
+    score on the task, else the worst competitor's)."""
+    from chaoszoo.forecast.ranking import _by_system, _scored
 
-
-def _best_model(rows, metric, higher: bool):
-    """The non-oracle model with the best median over systems (each model at its preferred setting)."""
-    meds = _model_medians(rows, metric)
-    return (max if higher else min)(meds, key=meds.get) if meds else None
+    sc = _scored(frame, metric, baseline)
+    return _by_system(sc[sc["model"] == model])
 
 
 def _lyapunov(systems) -> "object":
@@ -139,17 +122,37 @@ def _command(claim: Claim) -> str:
             f"--out results/{claim.protocol}")
 
 
-def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 2000, seed: int = 0):
+def _split_label(label: str, rows) -> tuple[str, str | None]:
+    """``"nbeats (fast)"`` -> (``nbeats``, ``fast``): a leaderboard label and the setting of its rows."""
+    setting = str(rows["setting"].iloc[0]) if "setting" in rows.columns and len(rows) else None
+    if setting is not None and label.endswith(f" ({setting})"):
+        return label[: -len(f" ({setting})")], setting
+    return label, setting
+
+
+def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 2000, seed: int = 0,
+              baseline: str = "naive-mean", min_coverage: float = 0.9):
     """Every :data:`CLAIMS` entry evaluated on ``results`` (a DataFrame of benchmark rows, or
     results directories; default: every table shipped in the package).
 
+    Our numbers follow the rules of :mod:`chaoszoo.forecast.ranking`: a failed job is scored as
+    ``baseline``'s score on the same task (else the worst competitor's); a model's score on a
+    system is the median over its initial conditions, and a claim's number is over systems, with
+    a 95% two-level bootstrap interval (systems, then their initial conditions; a random stream
+    per claim, so no claim's interval depends on another's data). A claim about a named model
+    uses that model at its most preferred setting (``preference``); a claim about "the best
+    model" uses :func:`~chaoszoo.forecast.ranking.best_model` on the protocol's rows (every
+    setting competing, at least ``min_coverage`` of the systems run), the model the report names.
+
     Returns a ``pandas.DataFrame`` with ``study, protocol, variant, claim, published, ours,
-    ci_low, ci_high, n, model, setting, note``.
+    ci_low, ci_high, n, model, setting, note``. Raises
+    :class:`~chaoszoo.errors.DataVersionError` when a task mixes data versions.
     """
     import pandas as pd
     from scipy.stats import spearmanr
 
-    from chaoszoo.forecast.ranking import HIGHER_IS_BETTER
+    from chaoszoo.forecast.ranking import (HIGHER_IS_BETTER, _ranked, check_data_versions, median_interval,
+                                           two_level_resample, with_setting_labels)
     from chaoszoo.forecast.registry import get_spec
 
     if results is None:
@@ -165,68 +168,70 @@ def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 200
     needed = {"protocol", "variant", "model", "system", "status"}
     if len(df) and not needed <= set(df.columns):
         raise InvalidArgumentError(f"The results lack the columns {sorted(needed - set(df.columns))}.")
+    if len(df) and "ic" not in df.columns:
+        df = df.assign(ic=0)
+    check_data_versions(df)
     out = []
     for i, c in enumerate(CLAIMS):
         rng = np.random.default_rng([seed, i])  # a claim's interval does not depend on which others have data
         row = dict(study=c.study, protocol=c.protocol, variant=c.variant, claim=c.text, published=c.published,
                    ours=np.nan, ci_low=np.nan, ci_high=np.nan, n=0, model=c.model, setting=None, note="")
-        task = df[(df["protocol"] == c.protocol) & (df["variant"] == c.variant)] if len(df) else df
-        if c.metric not in task.columns:
-            task = task.iloc[0:0]
-        higher = c.metric in HIGHER_IS_BETTER
+        proto = df[df["protocol"] == c.protocol] if len(df) else df
+        if c.metric not in proto.columns:
+            proto = proto.iloc[0:0]
+        task = proto[proto["variant"] == c.variant] if len(proto) else proto
         if c.statistic == "median":
             rows, setting = _prefer_setting(task[task["model"] == c.model], preference)
-            v = _per_system(rows, c.metric).to_numpy(dtype=float) if len(rows) else np.array([])
-            if len(v):
-                lo, hi = _bootstrap(v, np.median, n_boot, rng)
-                row.update(ours=float(np.median(v)), ci_low=lo, ci_high=hi, n=len(v), setting=setting)
-        elif c.statistic in ("spearman", "vpt"):
-            pool = _preferred(task, preference)
-            best = _best_model(pool, c.metric, higher) if len(pool) else None
-            if best is not None:
-                rows = pool[pool["model"] == best]
-                v = _per_system(rows, c.metric)
-                row.update(model=best, setting=str(rows["setting"].iloc[0]) if "setting" in rows else None)
-                if c.statistic == "vpt":
-                    arr = v.to_numpy(dtype=float)
-                    lo, hi = _bootstrap(arr, np.median, n_boot, rng)
-                    row.update(ours=float(np.median(arr)), ci_low=lo, ci_high=hi, n=len(arr),
-                               note=f"median over systems; max {np.max(arr):.1f}, 90th percentile "
-                                    f"{np.percentile(arr, 90):.1f} Lyapunov times")
-                else:
-                    both = pd.concat([v.rename("err"), _lyapunov(v.index).rename("lam")], axis=1).dropna()
-                    if len(both) >= 3:
-                        r = spearmanr(both["err"], both["lam"])
-                        a, b = both["err"].to_numpy(), both["lam"].to_numpy()
-
-                        def rho(i, a=a, b=b):
-                            return spearmanr(a[i], b[i]).statistic
-
-                        idx = rng.integers(0, len(a), size=(min(n_boot, 1000), len(a)))
-                        boots = np.array([rho(i) for i in idx])
+            if len(rows):
+                _, groups = _model_systems(_preferred(task, preference), c.model, c.metric, baseline)
+                if groups:
+                    lo, hi = median_interval(groups, n_boot, rng) if len(groups) >= 3 else (np.nan, np.nan)
+                    row.update(ours=float(np.median([np.median(a) for a in groups])), ci_low=lo, ci_high=hi,
+                               n=len(groups), setting=setting)
+        elif c.statistic in ("spearman", "vpt", "family"):
+            ranked = _ranked(proto, c.metric, c.variant, min_coverage, baseline) if len(task) else None
+            if ranked is not None and len(ranked):
+                best = str(ranked["model"].iloc[0])
+                labelled = with_setting_labels(proto)
+                ltask = labelled[labelled["variant"] == c.variant]
+                systems, groups = _model_systems(ltask, best, c.metric, baseline)
+                model, setting = _split_label(best, ltask[ltask["model"] == best])
+                row.update(model=model, setting=setting)
+                per_sys = np.array([np.median(a) for a in groups])
+                if c.statistic == "vpt" and len(per_sys):
+                    lo, hi = median_interval(groups, n_boot, rng) if len(groups) >= 3 else (np.nan, np.nan)
+                    row.update(ours=float(np.median(per_sys)), ci_low=lo, ci_high=hi, n=len(per_sys),
+                               note=f"median over systems; max {np.max(per_sys):.1f}, 90th percentile "
+                                    f"{np.percentile(per_sys, 90):.1f} Lyapunov times")
+                elif c.statistic == "spearman":
+                    lam = _lyapunov(systems).to_numpy(dtype=float) if systems else np.array([])
+                    keep = np.isfinite(lam)
+                    err, lam = per_sys[keep], lam[keep]
+                    kept = [g for g, k in zip(groups, keep) if k]
+                    if len(err) >= 3:
+                        r = spearmanr(err, lam)
+                        # two-level bootstrap: resample systems, then each drawn system's ICs
+                        idx, meds = two_level_resample(kept, min(n_boot, 1000), rng)
+                        boots = np.array([spearmanr(m, lam[j]).statistic for m, j in zip(meds, idx)])
                         row.update(ours=float(r.statistic), ci_low=float(np.nanpercentile(boots, 2.5)),
-                                   ci_high=float(np.nanpercentile(boots, 97.5)), n=len(both),
+                                   ci_high=float(np.nanpercentile(boots, 97.5)), n=len(err),
                                    note=f"p = {r.pvalue:.2g}")
-        elif c.statistic == "family":
-            pool = _preferred(task, preference)
-            meds = _model_medians(pool, c.metric) if len(pool) else {}
-            if meds:
-                order = sorted(meds, key=meds.get, reverse=higher)
+                elif c.statistic == "family":
+                    order = list(ranked["model"])
+                    meds = dict(zip(ranked["model"], ranked["median"]))
 
-                def family(m):
-                    try:
-                        return get_spec(m.split(" (")[0]).family
-                    except Exception:  # noqa: BLE001 - a user model outside the registry
-                        return "user"
+                    def family(m):
+                        try:
+                            return get_spec(m.split(" (")[0]).family
+                        except Exception:  # noqa: BLE001 - a user model outside the registry
+                            return "user"
 
-                best = order[0]
-                phys = [m for m in order if family(m) in PHYSICS_BASED]
-                rank_phys = order.index(phys[0]) + 1 if phys else None
-                row.update(model=best, ours=meds[best], n=int(_per_system(pool[pool["model"] == best], c.metric).size),
-                           setting=str(pool["setting"].iloc[0]) if "setting" in pool else None,
-                           note=(f"best: {best} ({family(best)}); best physics-based: "
-                                 + (f"{phys[0]} ({family(phys[0])}), rank {rank_phys} of {len(order)}, "
-                                    f"median {meds[phys[0]]:.3g}" if phys else "none run")))
+                    phys = [m for m in order if family(m) in PHYSICS_BASED]
+                    rank_phys = order.index(phys[0]) + 1 if phys else None
+                    row.update(ours=float(meds[best]), n=len(per_sys),
+                               note=(f"best: {best} ({family(best)}); best physics-based: "
+                                     + (f"{phys[0]} ({family(phys[0])}), rank {rank_phys} of {len(order)}, "
+                                        f"median {meds[phys[0]]:.3g}" if phys else "none run")))
         if row["n"] == 0:
             row["note"] = f"not run: {_command(c)}"
         out.append(row)
