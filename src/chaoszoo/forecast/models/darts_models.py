@@ -213,76 +213,196 @@ class DartsForecaster:
 
 
 # -- registry ---------------------------------------------------------------------------------
+#
+# The default setting (``params`` and ``grid``) of every model that Gilpin's 2021 or 2023 study
+# ran is that study's published configuration; ``fast`` settings are ours (CI, quick looks).
+# Sources, all in the public repository williamgilpin/dysts (path @ commit):
+#
+#   [G21-grid]  benchmarks/find_hyperparameters.py @ 18883c92b07e5b314370ca36e3b8d45164c12f72:
+#               the 2021 search space (``parameter_candidates``); its 100-points-per-period lines
+#               (network_inputs = [5, 10, int(0.25 p), int(0.5 p), p], commented out in that commit)
+#               match the values of the 100-point JSON below; at 15 points per period it used [5, 10, int(0.5 p), p]
+#               ("can't have kernel less than 5").
+#   [G21-json]  benchmarks/hyperparameters/hyperparameters_train_univariate__pts_per_period_100__periods_12.json
+#               @ 922d7c68e1e646629b11fe72abf25f9c87be7db8: the chosen values (networks pick from
+#               {5, 10, 25, 50, 100}; the RNNModel entries read (the first 28 systems) all have model LSTM,
+#               n_rnn_layers 2, n_epochs 200).
+#   [G21-run]   benchmarks/compute_benchmarks.py @ fb3cff25a7461b1c561b09231d79b73db8a2263b:
+#               each model is built from its tuned values alone, so every other argument is
+#               the darts default of the time.
+#   [G21-darts] benchmarks/requirements.txt @ 1353dc632e9269c3b22f334fbe48e734548be666 pins
+#               darts==0.10.1; the JSON's RandomForest argument ``lags_exog`` exists only up to
+#               darts 0.9.x. The defaults below were read from the darts 0.9.1 and 0.10.1 wheels
+#               (identical for every argument used here).
+#   [G23-grid]  benchmarks/find_hyperparameters_multivariate.py @ 1353dc632e9269c3b22f334fbe48e734548be666:
+#               the 2023 search space (Phys. Rev. Research 5, 043252): network input chunk
+#               [5, 10, int(0.25 p), int(0.5 p), p] at p = 100, output chunk [1], lags [3, 5, 10,
+#               int(0.25 p)], RNNModel LSTM / 2 layers / 200 epochs, KalmanForecaster {} (no search),
+#               tuned by validation sMAPE (2021: MSE).
+#   [G23-json]  benchmarks/hyperparameters/hyperparameters_multivariate_train_multivariate__pts_per_period_100__periods_12.json
+#               @ 922d7c68e1e646629b11fe72abf25f9c87be7db8 (used by compute_benchmarks_multivariate.py
+#               @ 07b6454f844988909baf189a27c6be6ed48e497d and multivariate_data_limited.py
+#               @ 0979b1e1df41f720709f99fda5aa3b45cf363f42, which also use darts defaults otherwise).
+#   [G23-darts] the 2023 darts release is not pinned (requirements.txt still names 0.10.1, which
+#               has no NHiTS, DLinear, NLinear or KalmanForecaster); defaults below were read from
+#               the darts 0.23.1 and 0.27.0 wheels (identical for every argument used here).
+#
+# "p" is the series' points per period: "period/4" etc. resolve per series
+# (chaoszoo.forecast.interface.resolve_value), so at 100 points per period the network grid is
+# exactly {5, 10, 25, 50, 100}. At 15 points per period the 2021 code searched {5, 7, 10, 15}
+# (no quarter period); ours resolves to {5, 10, 4, 8, 15} (one extra candidate, and
+# round(7.5) = 8 where the study's int() gave 7).
+# Where a study tuned a value, ``params`` holds a member of its grid, used only by protocols that
+# do not tune (zero-shot); both studies always tuned.
 
 _T = "chaoszoo.forecast.models.darts_models:DartsForecaster"
 _REQ = ("darts", "torch")
 _REQ_LIGHT = ("darts",)
-_CHUNK_GRID = {"input_chunk_length": [5, 10, "period/2", "period"]}
+
+# [G21-grid] network_inputs at pts_per_period = 100 (the lines for that setting, commented out in
+# that commit) and [G23-grid] network_inputs; the [G21-json] / [G23-json] entries read choose only
+# from {5, 10, 25, 50, 100}.
+_CHUNK_GRID = {"input_chunk_length": [5, 10, "period/4", "period/2", "period"]}
+# [G21-grid] / [G23-grid] time_delays = [3, 5, 10, int(0.25 p)] for LinearRegressionModel and
+# RandomForest. ([G21-json] also holds lags = 1 for some systems, outside this grid: the script
+# keeps earlier entries (SKIP_EXISTING = True), and earlier versions searched other delays; the
+# grid of its final version and of [G23-grid] is this one.)
 _LAG_GRID = {"lags": [3, 5, 10, "period/4"]}
-# published grids (Gilpin 2021): lags {3, 5, 10, period/4} for the regression models; network
-# input chunk {5, 10, period/2, period}; output chunk 1 throughout.
+# tide and tsmixer are in neither study: their grid is the one this registry used before.
+_CHUNK_GRID_UNPUBLISHED = {"input_chunk_length": [5, 10, "period/2", "period"]}
+
+# network_outputs = [1] in [G21-grid] and [G23-grid]; input_chunk_length 10 is the untuned
+# fallback (a grid member); batch_size 32 and n_epochs 100 are darts's TorchForecastingModel
+# defaults in 0.9.1, 0.10.1, 0.23.1 and 0.27.0, which neither study changed ([G21-run], [G23-json]).
 _NET = {"output_chunk_length": 1, "input_chunk_length": 10, "batch_size": 32, "n_epochs": 100}
 _NET_FAST = {"input_chunk_length": 10, "n_epochs": 2, "batch_size": 64}
 
+# NBEATSModel: darts 0.9.1/0.10.1 defaults [G21-darts] (the same in 0.23.1/0.27.0 [G23-darts]).
+# dropout and activation are not arguments in 0.9/0.10 (its blocks use ReLU and no dropout);
+# they are mapped to darts 0.48's equivalents 0.0 and "ReLU".
+_NBEATS = {"generic_architecture": True, "num_stacks": 30, "num_blocks": 1, "num_layers": 4, "layer_widths": 256,
+           "expansion_coefficient_dim": 5, "trend_polynomial_degree": 2, "dropout": 0.0, "activation": "ReLU"}
+# NHiTSModel (2023 only): darts 0.23.1/0.27.0 defaults [G23-darts].
+_NHITS = {"num_stacks": 3, "num_blocks": 1, "num_layers": 2, "layer_widths": 512, "pooling_kernel_sizes": None,
+          "n_freq_downsample": None, "dropout": 0.1, "activation": "ReLU", "MaxPool1d": True}
+# TCNModel: darts 0.9.1/0.10.1 defaults [G21-darts] (the same in 0.23.1/0.27.0). The adapter
+# caps kernel_size at input_chunk_length - 1 (darts 0.48 refuses a longer kernel).
+_TCN = {"kernel_size": 3, "num_filters": 3, "num_layers": None, "dilation_base": 2, "weight_norm": False,
+        "dropout": 0.2}
+# TransformerModel: darts 0.9.1/0.10.1 defaults [G21-darts] (the same in 0.23.1/0.27.0). The
+# registry used d_model 32, 2 + 2 layers, feed-forward 64 before: not the published model.
+_TRANSFORMER = {"d_model": 64, "nhead": 4, "num_encoder_layers": 3, "num_decoder_layers": 3,
+                "dim_feedforward": 512, "dropout": 0.1, "activation": "relu"}
+# RNNModel: model "LSTM", n_rnn_layers 2, n_epochs 200 are the fixed entries of
+# parameter_candidates["RNNModel"] in [G21-grid] and [G23-grid] (as in every RNNModel entry
+# of [G21-json] and [G23-json] read here); hidden_dim 25, dropout 0.0, training_length 24 are
+# darts defaults [G21-darts].
+# darts 0.9/0.10 trained on sequences of training_length whatever input_chunk_length was; darts
+# 0.48 refuses training_length < input_chunk_length, so the adapter raises it to
+# input_chunk_length + 1 for the windows 25, 50 and 100 (24 is kept for 5 and 10).
+_LSTM = {"model": "LSTM", "hidden_dim": 25, "n_rnn_layers": 2, "dropout": 0.0, "training_length": 24,
+         "n_epochs": 200}
+# BlockRNNModel (2023 only): [G23-grid] searches only the chunk lengths, so the cell is darts's
+# default "RNN" (a vanilla Elman RNN, not an LSTM) with hidden_dim 25, one layer [G23-darts].
+_BLOCK_RNN = {"model": "RNN", "hidden_dim": 25, "n_rnn_layers": 1, "hidden_fc_sizes": None, "dropout": 0.0}
+# DLinearModel (2023 only): darts 0.23.1/0.27.0 defaults [G23-darts].
+_DLINEAR = {"shared_weights": False, "kernel_size": 25, "const_init": True}
+# NLinearModel (2023 only): darts 0.23.1/0.27.0 defaults [G23-darts]. normalize was False in those
+# releases; darts 0.48 defaults to True, so it is set explicitly.
+_NLINEAR = {"shared_weights": False, "const_init": True, "normalize": False}
 
-def _deep(name, cls, description, citation, params=None, fast=None):
+
+def _deep(name, cls, description, citation, params=None, fast=None, grid=None):
     return ModelSpec(name, _T, "deep", description, extra="darts", requires=_REQ,
-                     params={"darts_class": cls, **_NET, **(params or {})}, grid=dict(_CHUNK_GRID),
+                     params={"darts_class": cls, **_NET, **(params or {})},
+                     grid=dict(_CHUNK_GRID if grid is None else grid),
                      fast={**_NET_FAST, **(fast or {})}, citation=citation)
 
 
 SPECS = [
+    # 2021 and 2023 ([G21-grid] NBEATSModel, [G23-grid] NBEATSModel).
     _deep("nbeats", "NBEATSModel", "N-BEATS: stacks of fully connected blocks with backward/forward residual links",
           "Oreshkin, B. N. et al. N-BEATS: Neural basis expansion analysis for interpretable time series forecasting. ICLR 2020.",
+          params=_NBEATS,
           fast={"num_stacks": 2, "num_blocks": 1, "num_layers": 2, "layer_widths": 16}),
+    # 2023 only ([G23-grid] NHiTSModel).
     _deep("nhits", "NHiTSModel", "N-HiTS: N-BEATS with multi-rate pooling and hierarchical interpolation",
           "Challu, C. et al. N-HiTS: Neural hierarchical interpolation for time series forecasting. AAAI 2023.",
+          params=_NHITS,
           fast={"num_stacks": 2, "num_blocks": 1, "num_layers": 2, "layer_widths": 16}),
+    # 2021 and 2023 ([G21-grid] TCNModel, [G23-grid] TCNModel).
     _deep("tcn", "TCNModel", "temporal convolutional network (dilated causal convolutions)",
           "Bai, S., Kolter, J. Z. & Koltun, V. An empirical evaluation of generic convolutional and recurrent "
           "networks for sequence modeling. arXiv:1803.01271 (2018).",
+          params=_TCN,
           fast={"num_filters": 4, "kernel_size": 3}),
+    # 2021 and 2023 ([G21-grid] TransformerModel, [G23-grid] TransformerModel).
     _deep("transformer", "TransformerModel", "encoder-decoder transformer on the input window",
           "Vaswani, A. et al. Attention is all you need. NeurIPS 2017.",
-          params={"d_model": 32, "nhead": 4, "num_encoder_layers": 2, "num_decoder_layers": 2, "dim_feedforward": 64},
+          params=_TRANSFORMER,
           fast={"d_model": 8, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 16}),
+    # 2021 and 2023 ([G21-grid] RNNModel, [G23-grid] RNNModel). The fast setting keeps its one
+    # layer, and training_length 1 lets the adapter use input_chunk_length + 1, as it did before.
     _deep("lstm", "RNNModel", "autoregressive LSTM (darts RNNModel, one step at a time)",
           "Hochreiter, S. & Schmidhuber, J. Long short-term memory. Neural Computation 9, 1735 (1997).",
-          params={"model": "LSTM", "hidden_dim": 25, "n_rnn_layers": 1},
-          fast={"hidden_dim": 8}),
-    _deep("block-rnn", "BlockRNNModel", "LSTM encoder of the input window with a dense output block",
+          params=_LSTM,
+          fast={"hidden_dim": 8, "n_rnn_layers": 1, "training_length": 1}),
+    # 2023 only ([G23-grid] BlockRNNModel). The fast setting keeps the LSTM cell it had before.
+    _deep("block-rnn", "BlockRNNModel",
+          "RNN encoder of the input window with a dense output block (darts BlockRNNModel; vanilla RNN cell, "
+          "darts's default, as the 2023 study ran it)",
           "darts BlockRNNModel (Herzen, J. et al. Darts: user-friendly modern machine learning for time series. "
           "JMLR 23, 1 (2022)).",
-          params={"model": "LSTM", "hidden_dim": 25, "n_rnn_layers": 1},
-          fast={"hidden_dim": 8}),
+          params=_BLOCK_RNN,
+          fast={"model": "LSTM", "hidden_dim": 8}),
+    # 2023 only ([G23-grid] DLinearModel).
     _deep("dlinear", "DLinearModel", "DLinear: linear maps of the trend and remainder of the window",
-          "Zeng, A. et al. Are transformers effective for time series forecasting? AAAI 2023."),
+          "Zeng, A. et al. Are transformers effective for time series forecasting? AAAI 2023.",
+          params=_DLINEAR),
+    # 2023 only ([G23-grid] NLinearModel). The fast setting keeps darts 0.48's normalize=True it had before.
     _deep("nlinear", "NLinearModel", "NLinear: a linear map of the window relative to its last value",
-          "Zeng, A. et al. Are transformers effective for time series forecasting? AAAI 2023."),
+          "Zeng, A. et al. Are transformers effective for time series forecasting? AAAI 2023.",
+          params=_NLINEAR, fast={"normalize": True}),
+    # In neither study: no published setting; unchanged (darts 0.48 defaults, 100 epochs, the
+    # registry's former chunk grid).
     _deep("tide", "TiDEModel", "TiDE: dense encoder-decoder with residual MLP blocks",
           "Das, A. et al. Long-term forecasting with TiDE: time-series dense encoder. TMLR 2023.",
-          fast={"hidden_size": 16, "decoder_output_dim": 4, "temporal_decoder_hidden": 8}),
+          fast={"hidden_size": 16, "decoder_output_dim": 4, "temporal_decoder_hidden": 8},
+          grid=_CHUNK_GRID_UNPUBLISHED),
     _deep("tsmixer", "TSMixerModel", "TSMixer: MLPs mixing along time and along features",
           "Chen, S.-A. et al. TSMixer: an all-MLP architecture for time series forecasting. TMLR 2023.",
-          fast={"hidden_size": 16, "ff_size": 16, "num_blocks": 1}),
+          fast={"hidden_size": 16, "ff_size": 16, "num_blocks": 1},
+          grid=_CHUNK_GRID_UNPUBLISHED),
+    # 2021 and 2023 ([G21-grid] / [G23-grid] LinearRegressionModel: lags only; output chunk 1 is
+    # the darts default). lags 10 is the untuned fallback.
     ModelSpec("linear-regression", _T, "machine-learning", "least-squares linear regression on lagged values",
               extra="darts", requires=_REQ_LIGHT,
               params={"darts_class": "LinearRegressionModel", "lags": 10, "output_chunk_length": 1},
               grid=dict(_LAG_GRID), fast={"lags": 10},
               citation="Herzen, J. et al. Darts. JMLR 23, 1 (2022)."),
+    # 2021 and 2023 ([G21-grid] / [G23-grid] RandomForest: lags only; darts 0.9/0.10's
+    # lags_exog=None is 0.48's default lags_past_covariates=None). n_estimators 100 and max_depth
+    # None are darts's RandomForest defaults [G21-darts] [G23-darts].
     ModelSpec("random-forest", _T, "machine-learning", "random forest regression on lagged values",
               extra="darts", requires=_REQ_LIGHT,
-              params={"darts_class": "RandomForestModel", "lags": 10, "output_chunk_length": 1, "n_estimators": 100},
+              params={"darts_class": "RandomForestModel", "lags": 10, "output_chunk_length": 1, "n_estimators": 100,
+                      "max_depth": None},
               grid=dict(_LAG_GRID), fast={"lags": 10, "n_estimators": 10, "max_depth": 8},
               citation="Breiman, L. Random forests. Machine Learning 45, 5 (2001)."),
+    # In neither study: darts 0.9/0.10 had no LightGBMModel, and [G23-grid] has its entry
+    # (lags grid as above) commented out; it ran XGBModel instead, which this registry lacks.
+    # Unchanged: darts/LightGBM defaults and the published lag grid.
     ModelSpec("lightgbm", _T, "machine-learning", "gradient-boosted trees (LightGBM) on lagged values",
               extra="darts", requires=("darts", "lightgbm"),
               params={"darts_class": "LightGBMModel", "lags": 10, "output_chunk_length": 1},
               grid=dict(_LAG_GRID), fast={"lags": 10, "n_estimators": 20, "num_leaves": 15},
               citation="Ke, G. et al. LightGBM: a highly efficient gradient boosting decision tree. NeurIPS 2017."),
+    # 2023 only ([G23-grid] parameter_candidates["KalmanForecaster"] = {}; every [G23-json] entry
+    # read here is {}): darts's default dim_x = 1 [G23-darts], no search. The registry used dim_x 4 and the
+    # grid {2, 4, 8} before; the fast setting keeps dim_x 4.
     ModelSpec("kalman", _T, "statistical", "Kalman filter of a linear state-space model identified by N4SID",
               extra="darts", requires=("darts", "nfoursid"),
-              params={"darts_class": "KalmanForecaster", "dim_x": 4}, grid={"dim_x": [2, 4, 8]}, fast={"dim_x": 4},
+              params={"darts_class": "KalmanForecaster", "dim_x": 1}, grid={}, fast={"dim_x": 4},
               citation="Kalman, R. E. A new approach to linear filtering and prediction problems. J. Basic Eng. 82, 35 "
                        "(1960); Van Overschee, P. & De Moor, B. N4SID. Automatica 30, 75 (1994)."),
 ]
