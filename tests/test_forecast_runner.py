@@ -23,7 +23,7 @@ pytestmark = pytest.mark.xdist_group("forecast-runner")
 TESTS = Path(__file__).parent
 PROTO = get_protocol("short-coarse").replace(
     name="test-short", preset=Preset(name="forecast-test", n_ics=3, periods=12.0, fine_pts=30, coarse_pts=15,
-                                     noise_level=0.0, lyapunov=False, transient_periods=10.0))
+                                     noise_level=0.0, lyapunov=False, transient_periods=10.0), default_ics=1)
 COMPARE = ["job_id", "status", "smape", "mse", "vpt_smape", "params", "seed", "data_sha256"]
 
 

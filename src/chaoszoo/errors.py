@@ -118,3 +118,12 @@ class ModelError(ChaoszooError, RuntimeError):
 
 class ResultsStoreError(ChaoszooError, ValueError):
     """A results directory is foreign, written by another protocol version, or corrupt."""
+
+
+class DataVersionError(ResultsStoreError):
+    """Results computed on different versions of a task's data were mixed, or a results
+    directory holds rows of data that the current code no longer generates.
+
+    The message names the tasks (system, initial condition, variant), the models and the data
+    fingerprints involved, and says how to redo the stale rows.
+    """

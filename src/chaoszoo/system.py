@@ -297,7 +297,7 @@ class System:
                    t_end: float | None = None, ic=None, params: Mapping[str, float] | None = None,
                    transient: int = 0, noise=0.0, obs_noise: float = 0.0, seed: int | None = None,
                    rtol: float = 1e-10, atol: float = 1e-10, postprocess: bool = False,
-                   pts_per_lyapunov_time: int | None = None) -> Trajectory:
+                   pts_per_lyapunov_time: int | None = None, t_start: float = 0.0) -> Trajectory:
         """Simulate one trajectory of ``n`` samples.
 
         Arguments:
@@ -319,6 +319,9 @@ class System:
             postprocess: apply the entry's documented output transform (for example, wrap a
                 forcing phase or an angle into a bounded range); off by default, so the raw state
                 is returned. Systems without a transform ignore it.
+            t_start: the time at which ``ic`` holds (flows only; default 0). It matters for the
+                few flows whose field depends on time explicitly (a forced pendulum), to
+                continue a trajectory from its state at a later time; ``t`` starts there.
 
         Raises:
             InvalidArgumentError: bad options; UnknownParameterError: unknown parameter names;
@@ -340,7 +343,7 @@ class System:
                                        f"got shape {np.shape(ic)}. Use ensemble() for several.")
         p = self._p(params)
         t, ys = run(self._decl, ic[None, :], p, grid, transient, noise=noise, obs_noise=obs_noise,
-                    seed=seed, rtol=rtol, atol=atol)
+                    seed=seed, rtol=rtol, atol=atol, t_start=t_start)
         variables = self.variables if len(ic) == self.dimension else tuple(f"x{i}" for i in range(len(ic)))
         values = ys[0]
         transform = self._decl.extra.get("postprocess")
@@ -351,7 +354,7 @@ class System:
     def ensemble(self, n: int, ics=None, n_ics: int | None = None, params=None, *,
                  pts_per_period: int | None = None, dt: float | None = None, t_end: float | None = None,
                  transient: int = 0, noise=0.0, obs_noise: float = 0.0, seed: int | None = None,
-                 rtol: float = 1e-10, atol: float = 1e-10) -> np.ndarray:
+                 rtol: float = 1e-10, atol: float = 1e-10, t_start: float = 0.0) -> np.ndarray:
         """Simulate many members in one vectorised call; returns ``(k, n, d)``.
 
         Arguments:
@@ -360,7 +363,7 @@ class System:
                 seeded by ``seed``); with neither, one member per parameter set.
             params: a mapping of parameter name to a scalar or to ``k`` values, or a list of ``k``
                 mappings (one per member).
-            other options: as in :meth:`trajectory`.
+            other options: as in :meth:`trajectory` (``t_start`` included).
         """
         grid, transient = resolve_grid(n, kind=self.kind, period=self.period,
                                        pts_per_period=pts_per_period, dt=dt, t_end=t_end, transient=transient)
@@ -391,7 +394,7 @@ class System:
         full = {name: np.broadcast_to(np.asarray(param_map.get(name, v), dtype=np.float64), (k,))
                 for name, v in self._params.items()}
         _, ys = run(self._decl, ics, full, grid, transient, noise=noise, obs_noise=obs_noise,
-                    seed=seed, rtol=rtol, atol=atol)
+                    seed=seed, rtol=rtol, atol=atol, t_start=t_start)
         return ys
 
 

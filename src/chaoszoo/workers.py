@@ -163,3 +163,35 @@ def process_pool(jobs: int, initializer=None, initargs: tuple = (), env: dict | 
             raise
         else:
             pool.shutdown(wait=True)
+
+
+#: Seconds to wait for a Ray cluster's address to accept a connection before giving up
+#: (``ray.init`` itself retries a dead address for minutes).
+RAY_CONNECT_TIMEOUT = 10.0
+
+
+def check_ray_address(address: str | None, timeout: float = RAY_CONNECT_TIMEOUT) -> None:
+    """Fail fast, with the reason, when a Ray cluster ``address`` (``host:port`` or
+    ``ray://host:port``) accepts no connection within ``timeout`` seconds. ``None``,
+    ``"local"`` and ``"auto"`` (a new or the already running local instance) are not checked."""
+    import socket
+
+    from chaoszoo.errors import InvalidArgumentError
+
+    if address is None or address in ("local", "auto"):
+        return
+    text = str(address)
+    for prefix in ("ray://", "http://", "https://"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise InvalidArgumentError(f"A Ray address looks like host:port or ray://host:port; got {address!r}.")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as err:
+        raise InvalidArgumentError(
+            f"Nothing answers at the Ray address {address!r} ({err.strerror or err}, waited up to {timeout:g} s). "
+            "Start the cluster (`ray start --head`), check the address, or leave --address out to use a local "
+            "Ray instance.") from None

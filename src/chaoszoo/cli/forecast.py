@@ -1,5 +1,5 @@
 """Forecasting benchmark commands: ``chaoszoo forecast protocols | models | check | run | leaderboard | report |
-merge | export | reproduce | costs``."""
+restore | forget | verify | repair | merge | export | reproduce | costs``."""
 
 from __future__ import annotations
 
@@ -189,6 +189,46 @@ def forget_cmd(directory, models, systems, failed_only):
         with ResultsStore(directory, create=False) as store:
             n = store.forget(_names(models) or None, _names(systems) or None, failed_only=failed_only)
     click.echo(f"deleted {n} rows from {directory}; `chaoszoo forecast run ... --out {directory}` runs those jobs again")
+
+
+@forecast.command("verify")
+@click.argument("directories", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@_SHIPPED
+@click.option("--sample", type=int, default=20, show_default=True, help="Rows to re-run (a seeded random sample).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option("--models", "-m", "models", multiple=True, help="Only rows of these models.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: all cores).")
+@click.option("--timeout", type=float, default=None,
+              help="Seconds a re-run may take (default: the run's default, 1800; 0: no limit).")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+def verify_cmd(directories, shipped, sample, seed, models, jobs, timeout, no_progress):
+    """Re-run a seeded sample of stored rows from scratch and compare every number: the data
+    fingerprint, the hyperparameters and each metric (bitwise, or within 1e-9 relative).
+    Exits with status 1 if any row disagrees."""
+    from chaoszoo.forecast.verify import verify
+
+    if bool(directories) == bool(shipped):
+        raise click.UsageError("Give results directories or --shipped PROTOCOL (one of the two).")
+    with _errors():
+        report = verify(list(directories) or None, shipped=shipped, sample=sample, seed=seed,
+                        models=_names(models) or None, jobs=jobs, timeout=timeout, progress=not no_progress)
+    click.echo(str(report))
+    if not report.passed:
+        sys.exit(1)
+
+
+@forecast.command("repair")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="New results directory.")
+def repair_cmd(directory, out):
+    """Copy every readable row of a damaged results directory into a new one (OUT); the damaged
+    directory is left as it is."""
+    from chaoszoo.forecast.store import repair
+
+    with _errors():
+        copied, lost = repair(directory, out)
+    click.echo(f"copied {copied} rows into {out}; {lost} could not be read. "
+               f"`chaoszoo forecast run ... --out {out}` runs the missing jobs again")
 
 
 @forecast.command("merge")

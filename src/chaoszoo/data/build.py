@@ -131,8 +131,13 @@ def _prepare(root: Path, preset: Preset, systems: tuple[str, ...], fingerprint: 
         elif (root / storage.MANIFEST).is_file():
             doc = storage.read_manifest(root)
             if doc.get("build") != fingerprint:
+                why = ("by another version of chaoszoo's engine or generator"
+                       if isinstance(doc.get("build"), dict) and doc["build"].get("generator") != fingerprint["generator"]
+                       and {k: v for k, v in doc["build"].items() if k not in ("generator", "package_version")}
+                       == {k: v for k, v in fingerprint.items() if k not in ("generator", "package_version")}
+                       else "with other settings, systems or catalog entries")
                 raise DatasetError(
-                    f"{root} holds a chaoszoo dataset built with other settings, systems or catalog entries "
+                    f"{root} holds a chaoszoo dataset built {why} "
                     f"(preset {doc.get('preset', {}).get('name')!r}). Choose another --out, or delete it to rebuild.")
             # same build: reuse records from the manifest (corrupt shards are regenerated below)
             for name, info in doc.get("systems", {}).items():
@@ -251,8 +256,10 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
         raise MissingExtraError("The ray executor", "ray", "ray")
     names = resolve_systems(preset)
     decl_hashes = {n: storage.system_hash(n) for n in names}
+    from chaoszoo.data.generate import generator_fingerprint
+
     fingerprint = {"settings": preset.settings(), "systems": list(names), "declarations": decl_hashes,
-                   "package_version": __version__}
+                   "package_version": __version__, "generator": generator_fingerprint()}
     root = Path(out).expanduser().resolve()
     if (root / storage.MANIFEST).is_file() and not (root / storage.STATE_DIR).exists():
         try:
@@ -328,6 +335,9 @@ def _run_ray(out: str, settings: dict, names: list[str], address: str | None, fi
     if not ray.is_initialized():
         env = {"env_vars": {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
                             "JAX_PLATFORMS": "cpu"}}
+        from chaoszoo.workers import check_ray_address
+
+        check_ray_address(address)
         ray.init(address=address, runtime_env=env, include_dashboard=False, log_to_driver=False)
         started = True
     try:

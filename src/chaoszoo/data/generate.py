@@ -2,15 +2,21 @@
 
 Steps for one system:
 
-1. **Initial conditions on the attractor.** One trajectory per parameter set is integrated
-   from the catalog's initial condition for ``transient_periods`` periods (discarded), then
-   for ``2 * n_ics * ic_spacing_periods`` more periods (the pool). The pool is cut into
-   ``2 * n_ics`` equal blocks and one sample is drawn at random from each (a generator
-   seeded by :func:`chaoszoo.engine.derived_seed` from the system name, the preset seed and
-   the parameter-set index), so the initial conditions are spread along the attractor. A
-   seeded permutation sends half of them to the training split and half to the testing
-   split: the two splits never share an initial condition. (For flows and maps the pool
-   run has the shape of the later grid call, so JAX compiles the solver once per system.)
+1. **Initial conditions on the attractor, each on an orbit of its own.** One trajectory per
+   parameter set is integrated from the catalog's initial condition for ``transient_periods``
+   periods (discarded), then for ``2 * n_ics * ic_spacing_periods`` more periods (the pool).
+   The pool is cut into ``2 * n_ics`` equal blocks and one sample is drawn at random from each
+   (a generator seeded by :func:`chaoszoo.engine.derived_seed` from the system name, the
+   preset seed and the parameter-set index), so the starting points are spread along the
+   attractor. A seeded permutation sends half of them to the training split and half to the
+   testing split. Points of one orbit would make the trajectories stretches of that orbit,
+   a training trajectory holding part of a test target; so each starting point is perturbed
+   (Gaussian, ``1e-2`` times each variable's robust spread, seeded) and integrated for
+   ``decorrelation_times`` Lyapunov times (:func:`decorrelation_span`), and the end of that
+   run is the initial condition. A perturbation of ``1e-2`` grows to the attractor's size in
+   about ``ln(100) = 4.6`` Lyapunov times, so after 10 the orbits are unrelated. (For flows
+   and maps the pool and decorrelation runs have the shape of the later grid call, so JAX
+   compiles the solver once per system.)
 2. **Trajectories.** All members (both splits, every parameter set) are integrated in
    one vectorised :meth:`System.ensemble` call per setting: one clean and one noisy call
    for the fine and coarse grids together (sampled at ``lcm(fine_pts, coarse_pts)``
@@ -26,6 +32,7 @@ nearby trajectories stop separating (separation rate ``<= 0``, i.e. no longer ch
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -91,6 +98,45 @@ def lyapunov_time(system) -> float | None:
 def params_json(params: dict) -> str:
     """Canonical JSON text of a parameter mapping (sorted keys, shortest round-trip floats)."""
     return json.dumps({k: float(params[k]) for k in sorted(params)}, sort_keys=True, separators=(",", ":"))
+
+
+# --- what the generated values depend on ------------------------------------------------
+#: The code that determines generated values, besides each system's declaration (hashed per
+#: system by :func:`chaoszoo.data.storage.system_hash`): the engine, the system API, this
+#: module, the declaration machinery and its operator tables.
+GENERATOR_SOURCES = ("engine/*.py", "system.py", "data/generate.py", "catalog/declaration.py", "catalog/ops.py")
+#: Libraries whose versions can change the generated numbers (XLA's rounding, NumPy's RNG).
+GENERATOR_LIBRARIES = ("numpy", "jax", "jaxlib", "diffrax", "equinox")
+
+
+@functools.lru_cache(maxsize=1)
+def generator_fingerprint() -> str:
+    """SHA-256 of the generator: the source of :data:`GENERATOR_SOURCES` and the versions of
+    :data:`GENERATOR_LIBRARIES`.
+
+    It is part of every build's fingerprint and of the forecasting data's cache key, so a change
+    to the engine or to the generation code gives new data instead of a stale cache. It is
+    deliberately coarse (a comment changes it too): what it costs is one regeneration of the
+    cache, while the rows of a results table are tied to the exact values by each task's own
+    fingerprint (:func:`chaoszoo.forecast.tasks.task_fingerprint`), which changes only when the
+    numbers do.
+    """
+    import hashlib
+    import importlib.metadata as md
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for pattern in GENERATOR_SOURCES:
+        for f in sorted(root.glob(pattern)):
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    for lib in GENERATOR_LIBRARIES:
+        try:
+            version = md.version(lib)
+        except md.PackageNotFoundError:
+            version = "-"
+        h.update(f"{lib}={version}\n".encode())
+    return h.hexdigest()
 
 
 # --- initial conditions ---------------------------------------------------------------
@@ -189,6 +235,71 @@ def attractor_scales(system, pool: np.ndarray) -> np.ndarray:
 def attractor_scale(system, pool: np.ndarray) -> float:
     """Root-mean-square over the variables of :func:`attractor_scales` (one summary number)."""
     return float(np.sqrt(np.mean(attractor_scales(system, pool) ** 2)))
+
+
+#: Relative size of the perturbation that starts each initial condition's own orbit (times
+#: each variable's robust spread, :func:`attractor_scales`).
+IC_PERTURBATION = 1e-2
+#: Bounds of the decorrelation run in periods (iterations times the period for maps): at
+#: least 2 periods, so that even a non-chaotic system's starts move on; at most 100, so a
+#: weakly chaotic system (Lyapunov time of hundreds of periods) costs what one of its
+#: trajectories costs. Such a system's orbits separate less than the others' (recorded in
+#: the manifest as ``ic_decorrelation``).
+DECORRELATION_PERIODS = (2.0, 100.0)
+
+
+def decorrelation_span(system, preset: Preset) -> float:
+    """How long each initial condition is integrated from its perturbed starting point: time
+    units for flows and delay equations, iterations for maps; ``0`` when the preset keeps the
+    starting points (``decorrelation_times = 0``).
+
+    ``decorrelation_times`` Lyapunov times, bounded to :data:`DECORRELATION_PERIODS` periods;
+    a system without a Lyapunov time (not chaotic) gets the lower bound.
+    """
+    if preset.decorrelation_times == 0:
+        return 0.0
+    per = max(1.0, system.period) if system.kind == "map" else system.period
+    lo, hi = DECORRELATION_PERIODS[0] * per, DECORRELATION_PERIODS[1] * per
+    tau = lyapunov_time(system)
+    span = lo if tau is None else min(hi, max(lo, preset.decorrelation_times * tau))
+    return float(max(1.0, round(span))) if system.kind == "map" else float(span)
+
+
+def decorrelated_ics(system, preset: Preset, starts: np.ndarray, member_params: list[dict], scales: np.ndarray,
+                     n_grid: int) -> tuple[np.ndarray, dict]:
+    """Initial conditions on orbits of their own: each starting point perturbed by
+    :data:`IC_PERTURBATION` times ``scales`` (seeded) and integrated for
+    :func:`decorrelation_span`. Returns ``(ics (k, d), facts for the manifest)``.
+
+    A perturbation that sends a member out of the basin (the run blows up) is retried at a
+    hundredth and then a ten-thousandth of the size; the size used is recorded.
+    """
+    span = decorrelation_span(system, preset)
+    if span == 0:
+        return starts, {}
+    rng = np.random.default_rng(derived_seed(system.name, "dataset-ic-perturbation", preset.seed))
+    kick = rng.standard_normal(starts.shape) * np.asarray(scales, dtype=np.float64) * IC_PERTURBATION
+    common = dict(params=member_params, rtol=preset.rtol, atol=preset.atol)
+    last = None
+    for factor in (1.0, 1e-2, 1e-4):
+        x0 = starts + factor * kick
+        try:
+            if system.kind == "map":
+                ys = system.ensemble(int(span) + 1, ics=x0, **common)
+            elif system.kind == "delay":
+                ys = system.ensemble(2, ics=x0, t_end=span, **common)
+            else:  # shaped like the grid call, so the compiled solver is shared
+                from chaoszoo.engine.flows import bucket
+
+                n = bucket(n_grid)
+                ys = system.ensemble(n, ics=x0, dt=span / (n - 1), **common)
+        except IntegrationError as err:
+            last = err
+            continue
+        ends = np.ascontiguousarray(ys[:, -1])
+        return ends, {"span": span, "perturbation": IC_PERTURBATION * factor,
+                      "lyapunov_times": (span / lyapunov_time(system)) if lyapunov_time(system) else None}
+    raise last
 
 
 # --- parameter sampler ----------------------------------------------------------------
@@ -324,8 +435,11 @@ def generate_system(system, preset: Preset) -> SystemResult:
             ic_index.append(np.arange(len(arr)))
             param_index.append(np.full(len(arr), j))
             pjson += [params_json(ps)] * len(arr)
-    ics = np.concatenate(ics)
     member_params = [param_sets[j] for j in np.concatenate(param_index)]
+    ics, decorrelation = decorrelated_ics(system, preset, np.concatenate(ics), member_params, scales,
+                                          _grid_total(system, preset))
+    if decorrelation:
+        res.info["ic_decorrelation"] = decorrelation
     labels = dict(split=split, ic_index=np.concatenate(ic_index).astype(np.int32),
                   param_index=np.concatenate(param_index).astype(np.int32), params=pjson)
     # per-variable amplitudes sigma_i = level * scale_i / sqrt(T); the rows' `noise` column holds

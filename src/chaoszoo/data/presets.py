@@ -67,7 +67,13 @@ class Preset:
         transient_periods: periods integrated from the default initial condition and
             discarded before initial conditions are taken on the attractor.
         ic_spacing_periods: spacing (in periods) of the stretches of the attractor from which
-            the initial conditions are drawn, one per stretch.
+            the starting points of the initial conditions are drawn, one per stretch.
+        decorrelation_times: Lyapunov times each initial condition is integrated from its
+            starting point, slightly perturbed, before its trajectory begins (bounded to 2-100
+            periods; see :func:`chaoszoo.data.generate.decorrelation_span`), so that every
+            trajectory follows an orbit of its own and no training trajectory shares a stretch
+            with a test trajectory. ``0`` keeps the starting points themselves (points of one
+            orbit, as builds before this setting existed did).
         pool_pts: samples per period of the run from which initial conditions are drawn.
         n_param_sets: number of parameter sets per system; ``1`` keeps the catalog values,
             ``m > 1`` adds ``m - 1`` accepted random perturbations (the pre-training corpus).
@@ -94,6 +100,7 @@ class Preset:
     lyapunov_noisy: bool = False
     transient_periods: float = 20.0
     ic_spacing_periods: float = 1.0
+    decorrelation_times: float = 10.0
     pool_pts: int = 15
     n_param_sets: int = 1
     param_scale: float = 0.1
@@ -124,7 +131,7 @@ class Preset:
             v = getattr(self, field)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) and v > 0):
                 bad.append(f"{field} must be a positive number; got {v!r}")
-        for field in ("noise_level", "param_scale"):
+        for field in ("noise_level", "param_scale", "decorrelation_times"):
             v = getattr(self, field)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) and v >= 0):
                 bad.append(f"{field} must be a non-negative number; got {v!r}")
@@ -172,6 +179,7 @@ class Preset:
         if unknown:
             raise InvalidArgumentError(f"Unknown preset settings: {', '.join(sorted(unknown))}.")
         kw = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()}
+        kw.setdefault("decorrelation_times", 0.0)  # written before the setting existed: one-orbit ICs
         return cls(**kw)
 
 

@@ -17,6 +17,7 @@ incompatible entries are ignored and rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import marshal
@@ -134,8 +135,6 @@ class CachedSolver:
                 if compiled is None:
                     compiled = self._load_or_compile(args, sig) if enabled() else self._compile(args)
                     self._compiled[sig] = compiled
-        if sig not in self._from_disk:
-            return compiled(*args)
         import jax
 
         try:
@@ -151,29 +150,42 @@ class CachedSolver:
             # gone in the same process ("NOT_FOUND: Function convert_clamp_fusion not found"): a
             # deserialised executable can refer to a function of another compilation. Compile in
             # this process instead (the run is repeated from its inputs, so no state is lost).
+            # The same "Function ... not found" also met an executable compiled in this process
+            # (a map's 32-member ensemble in a forecasting worker that had run other jobs, loaded
+            # through JAX's own persistent compilation cache): recompile and run once more.
             first = sig in self._loaded
             if not first and "not found" not in str(err).lower():
                 raise  # a genuine error of a run that has worked before
             self._loaded.discard(sig)
-            self._from_disk.discard(sig)
             if first:  # an entry that cannot run once loaded: never store this one again
                 _write_atomic(self._path(sig), UNLOADABLE)
                 STATS["loaded"] -= 1
+            self._from_disk.discard(sig)
             STATS["load_failed"] = STATS.get("load_failed", 0) + 1
-            compiled = self._compiled[sig] = self._compile(args)
-            return compiled(*args)
+            compiled = self._compiled[sig] = self._compile(args, fresh=True)
+            return jax.block_until_ready(compiled(*args))
 
     def __getattr__(self, name):  # lower, trace, eval_shape, ... of the jitted function
         return getattr(self._jitted, name)
 
-    def _compile(self, args):
-        try:
-            compiled = self._jitted.lower(*args).compile()
-        except Exception:  # noqa: BLE001 - e.g. an operation XLA cannot emit in a single kernel
-            if self._fallback is None:
-                raise
-            compiled = self._fallback.lower(*args).compile()
-            STATS["fallback"] = STATS.get("fallback", 0) + 1
+    def _compile(self, args, fresh: bool = False):
+        """Compile for ``args``; ``fresh`` bypasses JAX's own persistent compilation cache (which
+        the command-line tool turns on), so a broken executable is not loaded from it again."""
+        import contextlib
+
+        import jax
+
+        ctx = contextlib.nullcontext()
+        if fresh and hasattr(jax.config, "jax_enable_compilation_cache"):
+            ctx = _compilation_cache_off()
+        with ctx:
+            try:
+                compiled = self._jitted.lower(*args).compile()
+            except Exception:  # noqa: BLE001 - e.g. an operation XLA cannot emit in a single kernel
+                if self._fallback is None:
+                    raise
+                compiled = self._fallback.lower(*args).compile()
+                STATS["fallback"] = STATS.get("fallback", 0) + 1
         STATS["compiled"] += 1
         return compiled
 
@@ -206,6 +218,20 @@ class CachedSolver:
             return compiled
         _write_atomic(path, data)
         return compiled
+
+
+@contextlib.contextmanager
+def _compilation_cache_off():
+    """JAX's persistent compilation cache off for the block, then as it was. Only reached in a
+    process that has met a broken executable; the setting is restored even on error."""
+    import jax
+
+    before = jax.config.jax_enable_compilation_cache
+    jax.config.update("jax_enable_compilation_cache", False)
+    try:
+        yield
+    finally:
+        jax.config.update("jax_enable_compilation_cache", before)
 
 
 def _deserialize(blob: bytes):

@@ -83,8 +83,11 @@ def _noise_vector(noise, d: int) -> np.ndarray:
 
 def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid, transient: int, *,
         noise: float = 0.0, obs_noise: float = 0.0, seed: int | None = None,
-        rtol: float = 1e-10, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+        rtol: float = 1e-10, atol: float = 1e-10, t_start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Simulate a batch; returns ``(t (n,), values (k, n, d))``.
+
+    ``t_start`` is the time at which the initial conditions hold (the clock of a flow whose
+    field depends on time explicitly; the returned times start at ``t_start + transient * dt``).
 
     Raises :class:`IntegrationError` naming the first failing member's time and parameters.
     """
@@ -106,8 +109,15 @@ def run(decl: Declaration, ics, params: Mapping[str, np.ndarray], grid: TimeGrid
     noisy = bool(np.any(noise > 0))
     limits.check_run(decl.name, decl.kind, k, n_total, ics.shape[1], grid.dt, decl.period,
                      delay_steps=_delay_steps(decl, params, rtol, grid.dt, n_total), noisy=noisy)
-    ts = np.arange(n_total, dtype=np.float64) * grid.dt
+    if isinstance(t_start, (bool, np.bool_)) or not isinstance(t_start, (int, float, np.floating, np.integer)) \
+            or not math.isfinite(t_start):
+        raise InvalidArgumentError(f"t_start must be a finite number; got {t_start!r}.")
+    if t_start and decl.kind != "flow":
+        raise InvalidArgumentError(f"{decl.name}: t_start applies to flows only (a {decl.kind} starts at 0).")
+    ts = float(t_start) + np.arange(n_total, dtype=np.float64) * grid.dt
     ys, ok = _integrate(decl, ics, params, ts, n_total, noise, seed, k, rtol, atol)
+    if t_start:
+        grid = TimeGrid(n=grid.n, dt=grid.dt, t0=grid.t0 + float(t_start))
     return _report(decl, ys, ok, ts, params, k, transient, obs_noise, seed, grid)
 
 

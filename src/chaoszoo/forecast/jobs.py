@@ -37,6 +37,31 @@ class Job:
     params: tuple = ()  # sorted (name, value) pairs of constructor overrides
     keep_forecast: bool = False
     attractor_metrics: bool = True
+    #: hyperparameters already chosen for this (system, variant, model, setting) by the job of
+    #: initial condition 0 (sorted pairs), so the search is not repeated: the protocol tunes
+    #: once per system, and a job that is given none tunes itself and finds the same values
+    tuned: tuple | None = None
+
+    @classmethod
+    def from_row(cls, protocol, row: dict) -> "Job":
+        """The job that wrote ``row`` (a stored or shipped result row), to run it again."""
+        from chaoszoo.errors import InvalidArgumentError
+
+        labels = {v.label: v for v in protocol.variants}
+        if row.get("variant") not in labels:
+            raise InvalidArgumentError(f"Row {row.get('job_id')!r}: variant {row.get('variant')!r} is not one of "
+                                       f"{protocol.name!r}'s ({', '.join(labels)}).")
+        setting = str(row.get("setting") or "default")
+        base, _, extra = setting.partition("+")
+        if base not in ("default", "fast"):
+            raise InvalidArgumentError(f"Row {row.get('job_id')!r}: unknown setting {setting!r}.")
+        params = tuple(sorted(json.loads(extra).items())) if extra else ()
+        attractor = row.get("attractor_metrics")
+        job = cls(protocol, str(row["system"]), int(row["ic"]), labels[row["variant"]], str(row["model"]),
+                  base == "fast", params, False, True if attractor is None else bool(attractor))
+        if job.job_id != row.get("job_id"):
+            raise InvalidArgumentError(f"Row {row.get('job_id')!r} does not describe one job (rebuilt as {job.job_id!r}).")
+        return job
 
     @property
     def setting(self) -> str:
@@ -50,6 +75,12 @@ class Job:
     @property
     def seed(self) -> int:
         return derive_seed(self.protocol.name, self.system, self.ic, self.variant.label, self.model)
+
+    @property
+    def tuning_seed(self) -> int:
+        """The seed of the hyperparameter search: the same for every initial condition, since
+        the search (on the train trajectory of initial condition 0) is one per system."""
+        return derive_seed(self.protocol.name, self.system, "tuning", self.variant.label, self.model)
 
 
 class _PeakRSS:
@@ -127,16 +158,19 @@ def _fit_predict(name: str, fast: bool, params: dict, history, info, horizon):
 
 def tune(job: Job, task, spec) -> tuple[dict, dict]:
     """Grid search on the train split by validation MSE (columns standardised). Returns the
-    chosen values and a summary (candidates, failures, seconds)."""
+    chosen values and a summary (candidates, failures, seconds). A job given the values the
+    search chose for initial condition 0 (``job.tuned``) reuses them (the summary says so)."""
     grid = _grid(spec) if not job.params else [{}]
     summary = {"candidates": len(grid), "failed": 0, "seconds": 0.0}
     if len(grid) == 1 or task.train_history is None:
         return grid[0], summary
+    if job.tuned is not None:
+        return dict(job.tuned), {"candidates": len(grid), "shared": True}
     t0 = time.perf_counter()
     scale = task.train_history.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
     best, best_err = None, np.inf
-    info = task.info.replace(seed=job.seed, privileged_state=None)
+    info = task.info.replace(seed=job.tuning_seed, privileged_state=None)
     for cand in grid:
         try:
             y, _, _ = _fit_predict(job.model, job.fast, {**dict(job.params), **cand}, task.train_history, info,
@@ -210,10 +244,7 @@ def execute(job: Job) -> tuple[dict, np.ndarray | None]:
     from chaoszoo.forecast.tasks import make_task
 
     t_start = time.perf_counter()
-    row = {"job_id": job.job_id, "protocol": job.protocol.name, "protocol_version": job.protocol.version,
-           "system": job.system, "ic": job.ic, "variant": job.variant.label, "univariate": job.variant.univariate,
-           "noise": job.variant.noise, "model": job.model, "setting": job.setting, "seed": job.seed,
-           "host": platform.node(), "status": "failed"}
+    row = _row_base(job)
     forecast = None
     try:
         task = make_task(job.protocol, job.system, job.ic, job.variant)
@@ -222,6 +253,7 @@ def execute(job: Job) -> tuple[dict, np.ndarray | None]:
                    pts_per_period=task.info.pts_per_period)
         spec = get_spec(job.model)
         row["family"] = spec.family
+        row["model_sha256"] = spec.fingerprint()
         chosen, tsum = tune(job, task, spec) if job.protocol.tune else ({}, {"candidates": 1})
         row["tuning"] = tsum
         params = {**dict(job.params), **chosen}
@@ -256,9 +288,18 @@ def _extra_modules(model: str) -> tuple:
         return ()
 
 
-def failed_row(job: Job, reason: str) -> dict:
-    """The row of a job that did not return (time limit, memory limit, a dead worker)."""
+def _row_base(job: Job) -> dict:
+    """The fields every row of ``job`` has, ok or failed."""
     return {"job_id": job.job_id, "protocol": job.protocol.name, "protocol_version": job.protocol.version,
             "system": job.system, "ic": job.ic, "variant": job.variant.label, "univariate": job.variant.univariate,
             "noise": job.variant.noise, "model": job.model, "setting": job.setting, "seed": job.seed,
-            "host": platform.node(), "status": "failed", "error": reason, "versions": versions()}
+            "attractor_metrics": job.attractor_metrics, "host": platform.node(), "status": "failed"}
+
+
+def failed_row(job: Job, reason: str, data_sha256: str | None = None) -> dict:
+    """The row of a job that did not return (time limit, memory limit, a dead worker), with its
+    task's data fingerprint when the runner knows it."""
+    row = {**_row_base(job), "error": reason, "versions": versions()}
+    if data_sha256:
+        row["data_sha256"] = data_sha256
+    return row

@@ -6,7 +6,15 @@ byte-reproducible), how each trajectory is cut into history and target, the vari
 (univariate or multivariate, clean or with measurement noise, history length), whether
 hyperparameters are tuned on a separate training trajectory, and how many initial conditions
 are used by default. Every result row records the protocol's name and version and the
-checksum of the data it was computed from.
+fingerprint of the task's data (:func:`chaoszoo.forecast.tasks.task_fingerprint`).
+
+Version 2 of every protocol (December 2026) differs from version 1 in its data and in how it
+tunes: each initial condition starts an orbit of its own (no train trajectory shares a stretch
+with a test target), a variable that grows without bound is observed through its bounded
+transform, hyperparameters are tuned once per system (on the train trajectory of initial
+condition 0, as in 2021) and shared by every test initial condition, and the default number of
+initial conditions is 5 (20 for ``zero-shot``), so that leaderboards hold per-system medians
+over initial conditions and their spread. Results stores of version 1 are refused.
 
 The published protocols:
 
@@ -70,7 +78,8 @@ class ForecastProtocol:
         horizon_fraction: the trailing fraction of each trajectory that is forecast.
         history: samples of history (the ones just before the target), ``None`` for all.
         variants: the :class:`Variant` s every model is run on.
-        tune: search each model's grid on the train split (validation = its last part).
+        tune: search each model's grid on the train split (validation = its last part), once per
+            system and variant: on the train trajectory of initial condition 0.
         default_ics: initial conditions per system unless ``ics`` is given (at most ``preset.n_ics``).
         citation: where the protocol was published.
     """
@@ -95,6 +104,10 @@ class ForecastProtocol:
             raise InvalidArgumentError(f"granularity must be fine, coarse or lyapunov; got {self.granularity!r}.")
         if not self.variants:
             raise InvalidArgumentError("A protocol needs at least one variant.")
+        if isinstance(self.default_ics, bool) or not isinstance(self.default_ics, int) \
+                or not 1 <= self.default_ics <= self.preset.n_ics:
+            raise InvalidArgumentError(f"default_ics must be an integer from 1 to the preset's n_ics "
+                                       f"({self.preset.n_ics}); got {self.default_ics!r}.")
 
     @property
     def max_ics(self) -> int:
@@ -139,6 +152,22 @@ class ForecastProtocol:
     def replace(self, **changes) -> "ForecastProtocol":
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def from_settings(cls, settings: dict) -> "ForecastProtocol":
+        """The protocol described by :meth:`settings` (as a results store records it)."""
+        try:
+            kw = {f.name: settings[f.name] for f in dataclasses.fields(cls) if f.name in settings}
+            kw["preset"] = Preset.from_settings(settings["preset"])
+            kw["variants"] = tuple(Variant(bool(v["univariate"]), float(v.get("noise", 0.0)), v.get("history"))
+                                   for v in settings["variants"])
+            proto = cls(**kw)
+        except (KeyError, TypeError, ValueError) as err:
+            raise InvalidArgumentError(f"These are not a forecasting protocol's settings ({err}).") from None
+        if proto.settings() != settings:
+            raise InvalidArgumentError(f"The settings of protocol {settings.get('name')!r} do not describe one "
+                                       "protocol of this chaoszoo (written by another version).")
+        return proto
+
 
 _SHORT = Preset(name="forecast-short", n_ics=10, periods=12.0, fine_pts=100, coarse_pts=15, noise_level=0.0,
                 univariate=True, lyapunov=False)
@@ -152,19 +181,20 @@ _2021 = ("Gilpin, W. (2021). Chaos as an interpretable benchmark for forecasting
          "NeurIPS Datasets and Benchmarks Track.")
 
 PROTOCOLS: dict[str, ForecastProtocol] = {p.name: p for p in (
-    ForecastProtocol("short-coarse", 1, "2021 benchmark, 15 points per period: forecast the last sixth (2 periods)",
-                     _SHORT, "coarse", _SHORT_VARIANTS, horizon_fraction=1 / 6, citation=_2021),
-    ForecastProtocol("short-fine", 1, "2021 benchmark, 100 points per period: forecast the last sixth (2 periods)",
-                     _SHORT, "fine", _SHORT_VARIANTS, horizon_fraction=1 / 6, citation=_2021),
-    ForecastProtocol("long-horizon", 1, "2023 study: 1,000 points of history, 5,000 forecast, 100 per period",
-                     _LONG, "fine", (Variant(False),), horizon=5000, history=1000,
+    ForecastProtocol("short-coarse", 2, "2021 benchmark, 15 points per period: forecast the last sixth (2 periods)",
+                     _SHORT, "coarse", _SHORT_VARIANTS, horizon_fraction=1 / 6, default_ics=5, citation=_2021),
+    ForecastProtocol("short-fine", 2, "2021 benchmark, 100 points per period: forecast the last sixth (2 periods)",
+                     _SHORT, "fine", _SHORT_VARIANTS, horizon_fraction=1 / 6, default_ics=5, citation=_2021),
+    ForecastProtocol("long-horizon", 2, "2023 study: 1,000 points of history, 5,000 forecast, 100 per period",
+                     _LONG, "fine", (Variant(False),), horizon=5000, history=1000, default_ics=5,
                      citation="Gilpin, W. (2023). Model scale versus domain knowledge in statistical forecasting "
                               "of chaotic systems. Phys. Rev. Research 5, 043252."),
-    ForecastProtocol("zero-shot", 1, "2025 study: context 512, forecast 300 at 30 points per Lyapunov time, 20 ICs",
+    ForecastProtocol("zero-shot", 2, "2025 study: context 512, forecast 300 at 30 points per Lyapunov time, 20 ICs",
                      _ZERO, "lyapunov", (Variant(False),), horizon=300, history=512, tune=False, default_ics=20,
                      citation="Zhang, Y. & Gilpin, W. (2025). Zero-shot forecasting of chaotic systems. ICLR."),
-    ForecastProtocol("data-limited", 1, "histories of 50-400 points at 100 per period, forecast 200 (2 periods)",
+    ForecastProtocol("data-limited", 2, "histories of 50-400 points at 100 per period, forecast 200 (2 periods)",
                      _SHORT, "fine", tuple(Variant(False, history=h) for h in (50, 100, 200, 400)), horizon=200,
+                     default_ics=5,
                      citation="Gilpin, W. (2023), Phys. Rev. Research 5, 043252 (the data-limited regime)."),
 )}
 

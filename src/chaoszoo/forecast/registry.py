@@ -63,6 +63,18 @@ class ModelSpec:
     deterministic: bool = True
     citation: str = ""
 
+    def fingerprint(self) -> str:
+        """SHA-256 of the settings that decide what the model computes (its class, parameters,
+        grid and fast setting). Every result row stores it (``model_sha256``), and a run re-does a
+        row whose model settings have changed since; a change of the model's code is not seen
+        (`chaoszoo forecast forget` the model's rows after one)."""
+        import hashlib
+        import json
+
+        doc = {"target": self.target, "params": self.params, "grid": self.grid, "fast": self.fast,
+               "multivariate": self.multivariate}
+        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=repr).encode()).hexdigest()
+
     def missing(self) -> list[str]:
         """The required modules that are not importable."""
         return [m for m in self.requires if importlib.util.find_spec(m) is None]

@@ -45,10 +45,14 @@ class RunSummary:
     failed: int
     seconds: float
     left_out: tuple[str, ...] = ()  # selected systems the protocol does not apply to
+    redone: int = 0  # stored rows run again because their task's data changed
 
     def __str__(self) -> str:
         out = (f"{self.total} jobs: {self.skipped} already done, {self.ok} ok, {self.failed} failed, "
                f"in {self.seconds:.1f} s -> {self.out}")
+        if self.redone:
+            out += (f" ({self.redone} stored rows were computed on data that the current code no longer "
+                    "generates, or with other model settings, and were run again)")
         if self.left_out:
             out += f" ({len(self.left_out)} systems left out: the protocol does not apply to them)"
         return out
@@ -244,10 +248,31 @@ class _Pool:
         self.workers = []
 
 
+#: Worker processes that may die while starting, one after another, before a run gives up
+#: (a worker that cannot import chaoszoo or the main module would otherwise be respawned for ever).
+MAX_BOOT_FAILURES = 3
+
+
 def _run_local(items, jobs, timeout, max_memory_mb, on_result, on_failure) -> None:
     """Run ``items`` (("job", Job) or ("data", ...)) on a pool; results go to the callbacks."""
+    from chaoszoo.errors import ChaoszooError
+
     pool = _Pool(min(jobs, len(items)))
     queue = list(items)
+    boot_failures = 0
+
+    def boot_failed(w):
+        nonlocal boot_failures
+        boot_failures += 1
+        w["proc"].join(2)
+        code = w["proc"].exitcode
+        if boot_failures >= MAX_BOOT_FAILURES:
+            raise ChaoszooError(
+                f"{boot_failures} worker processes died while starting (last exit code {code}); a worker must be "
+                "able to import chaoszoo and the program that started the run. Run the program from a .py file "
+                "(guarded by `if __name__ == \"__main__\":`), or pass jobs=0 (--jobs 0) to run in this process.")
+        pool.replace(w)
+
     try:
         while queue or pool.busy():
             for w in pool.idle():
@@ -262,10 +287,11 @@ def _run_local(items, jobs, timeout, max_memory_mb, on_result, on_failure) -> No
                     try:
                         w["conn"].recv()
                         w["ready"] = True
-                    except (EOFError, OSError):  # died while starting: start another
-                        pool.replace(w)
+                        boot_failures = 0
+                    except (EOFError, OSError):  # died while starting: start another, a few times
+                        boot_failed(w)
                 elif not w["proc"].is_alive():
-                    pool.replace(w)
+                    boot_failed(w)
             now = time.monotonic()
             for w in list(busy):
                 item = w["item"]
@@ -305,6 +331,9 @@ def _run_ray(items, timeout, address, on_result, on_failure) -> None:
         raise MissingExtraError("The ray executor", "ray", "ray") from None
     started = not ray.is_initialized()
     if started:
+        from chaoszoo.workers import check_ray_address
+
+        check_ray_address(address)
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
                  runtime_env={"env_vars": {"EQX_ON_ERROR": os.environ.get("EQX_ON_ERROR", "nan")}})
     try:
@@ -343,8 +372,14 @@ def _ray_item(item):
         return ("failed", payload[1], f"{type(err).__name__}: {err}")
 
 
+#: Seconds a job may take by default before it is killed and recorded as failed (tuning
+#: included). The slowest shipped jobs (long-horizon tree ensembles) take about 110 s; a job
+#: that hangs (a model that never returns, a solver that spins) would otherwise stop a run.
+DEFAULT_TIMEOUT = 1800.0
+
+
 def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | None = None,
-        executor: str = "local", timeout: float | None = None, max_memory_mb: float | None = None,
+        executor: str = "local", timeout: float | None = DEFAULT_TIMEOUT, max_memory_mb: float | None = None,
         fast: bool = False, params: dict | None = None, keep_forecasts: bool = False,
         attractor_metrics: bool = True, variants=None, retry_failed: bool = False, address: str | None = None,
         progress: bool = True) -> RunSummary:
@@ -358,13 +393,21 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
         out: the results directory (created; an existing one of the same protocol is resumed).
         jobs: worker processes (default: the number of CPU cores; ``0``: in this process).
         executor: ``"local"`` or ``"ray"``.
-        timeout: seconds a job may take (tuning included) before it is killed and recorded as failed.
+        timeout: seconds a job may take (tuning included) before it is killed and recorded as
+            failed; default :data:`DEFAULT_TIMEOUT`; ``0`` or ``None`` for no limit.
         max_memory_mb: resident memory a worker may reach before its job is killed and recorded as failed.
         fast: use each model's quick setting. params: constructor overrides for every model.
         keep_forecasts: store each forecast, so metrics can be recomputed without refitting.
         attractor_metrics: compute the attractor-level metrics (slower).
         variants: restrict to some variant labels (e.g. ``"uni-clean,uni-noisy"``).
         retry_failed: run again the jobs whose stored row failed.
+
+    A stored row counts as done only if it was computed on the task's current data: a row whose
+    data fingerprint differs from the task's (the data changed since: another engine, generator
+    or catalog entry) is run again, and the summary says how many were.
+
+    Hyperparameters are searched once per (system, variant, model): the jobs of initial
+    condition 0 run first, and the other initial conditions reuse what their search chose.
 
     Returns:
         :class:`RunSummary`. Rows are read back with :func:`chaoszoo.forecast.load_results`.
@@ -380,58 +423,192 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
             from chaoszoo.errors import MissingExtraError
 
             raise MissingExtraError("The ray executor", "ray", "ray")
+        from chaoszoo.workers import check_ray_address
+
+        check_ray_address(address)
     if jobs is None:
         jobs = os.cpu_count() or 1
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
         raise InvalidArgumentError(f"jobs must be a non-negative integer; got {jobs!r}.")
-    for name, v in (("timeout", timeout), ("max_memory_mb", max_memory_mb)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
-            raise InvalidArgumentError(f"{name} must be a positive number of {'seconds' if name == 'timeout' else 'MB'}; got {v!r}.")
+    timeout = _limit(timeout, "timeout", "seconds")
+    max_memory_mb = _limit(max_memory_mb, "max_memory_mb", "MB")
     selected = select_systems(systems, tag)
     names = _applicable(protocol, selected, explicit=bool(systems))
     all_jobs = plan(protocol, models, names, ics=ics, fast=fast, params=params, keep_forecasts=keep_forecasts,
                     attractor_metrics=attractor_metrics, variants=variants)
+    if executor == "local" and jobs > 0:
+        _check_spawnable()
     store = ResultsStore(out, protocol.settings())
     try:
-        done = store.done(include_failed=not retry_failed)
-        todo = [j for j in all_jobs if j.job_id not in done]
         counts = {"ok": 0, "failed": 0}
+        data_failed = _ensure_data(protocol, sorted({j.system for j in all_jobs}), jobs, executor, address, progress)
+        current = _fingerprints(protocol, all_jobs, data_failed)
+        stored = store.fingerprints()
+        specs = _model_fingerprints(all_jobs)
+        todo, stale = [], 0
+        for j in all_jobs:
+            have = stored.get(j.job_id)
+            if have is None:
+                todo.append(j)
+                continue
+            status, sha, msha = have
+            now = current.get((j.system, j.ic, j.variant.label))
+            other_data = now is not None and ((sha is not None and sha != now) or (sha is None and status == "ok"))
+            other_model = msha is not None and specs.get(j.model) not in (None, msha)
+            if other_data or other_model:
+                todo.append(j)
+                stale += 1
+            elif status != "ok" and retry_failed:
+                todo.append(j)
         if todo:
-            need = sorted({j.system for j in todo})
-            data_failed = _ensure_data(protocol, need, jobs, executor, address, progress)
             bar = _progress(len(todo), progress, f"chaoszoo forecast {protocol.name}")
+            tuned = _TuningShare(protocol, store, current)
 
             def on_result(item, res):
                 row, forecast = res
                 store.put(row, forecast)
+                tuned.saw(item[1], row)
                 counts[row["status"]] += 1
                 bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
                 bar.update(1)
 
             def on_failure(item, reason):
-                store.put(failed_row(item[1], reason))
+                job = item[1]
+                store.put(failed_row(job, reason, current.get((job.system, job.ic, job.variant.label))))
                 counts["failed"] += 1
                 bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
                 bar.update(1)
 
-            runnable = []
+            first, later = [], []
             for j in todo:
                 if j.system in data_failed:
                     on_failure(("job", j), f"DatasetError: {data_failed[j.system]}")
                 else:
-                    runnable.append(("job", j))
+                    (later if tuned.waits(j) else first).append(j)
             try:
                 # SIGTERM (kill, timeout, batch schedulers; a run a shell started in the background
                 # ignores SIGINT) stops the run as Ctrl-C does, so its wall time is recorded too
                 with sigterm_raises():
-                    _dispatch(runnable, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
+                    for wave in (first, later):
+                        items = [("job", tuned.give(j)) for j in wave]
+                        _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
             finally:
                 bar.close()
                 store.add_wall_seconds(time.perf_counter() - t0)  # interrupted runs count too
     finally:
         store.close()
     return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
-                      time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)))
+                      time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)), stale)
+
+
+def _limit(value, name: str, unit: str) -> float | None:
+    """A positive limit, or ``None`` for none (``0`` or ``None``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value >= 0) or value != value:
+        raise InvalidArgumentError(f"{name} must be a non-negative number of {unit} (0 for no limit); got {value!r}.")
+    return float(value) or None
+
+
+def _check_spawnable() -> None:
+    """Worker processes are started with ``spawn``, which re-imports the main module: a script
+    fed on standard input (``python - <<EOF``) has no file to import, and every worker would
+    die at start. Refuse it before any work, with the ways out."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return  # python -m module, or an interactive/embedded interpreter that spawn handles
+    if path is None:
+        return  # the interactive interpreter: spawn starts workers without re-importing __main__
+    if str(path) in ("<stdin>", "<string>", "-") or not os.path.exists(path):
+        raise InvalidArgumentError(
+            "This program runs from standard input, so worker processes (started with "
+            "'spawn') cannot re-import it. Save it to a .py file and run that (with the run guarded by "
+            "`if __name__ == \"__main__\":`), or pass jobs=0 to run every job in this process.")
+
+
+def _model_fingerprints(all_jobs) -> dict:
+    """``{model: settings fingerprint}`` of the models of a run (:meth:`ModelSpec.fingerprint`)."""
+    from chaoszoo.forecast.registry import get_spec
+
+    return {m: get_spec(m).fingerprint() for m in sorted({j.model for j in all_jobs})}
+
+
+def _fingerprints(protocol, all_jobs, data_failed) -> dict:
+    """``{(system, ic, variant label): fingerprint}`` of the current data of every task of a run."""
+    from chaoszoo.forecast.tasks import task_fingerprints
+
+    wanted: dict = {}
+    for j in all_jobs:
+        if j.system not in data_failed:
+            wanted.setdefault(j.system, (set(), {}))
+            wanted[j.system][0].add(j.ic)
+            wanted[j.system][1][j.variant.label] = j.variant
+    out = {}
+    for system, (ics, variants) in wanted.items():
+        fps = task_fingerprints(protocol, system, max(ics) + 1, list(variants.values()))
+        out.update({(system, ic, label): fp for (ic, label), fp in fps.items()})
+    return out
+
+
+class _TuningShare:
+    """The hyperparameters chosen by each (system, variant, model, setting)'s job of initial
+    condition 0, handed to that group's other jobs so the search runs once per system (the
+    values a job would find itself: same train trajectory, same seed)."""
+
+    def __init__(self, protocol, store: ResultsStore, current: dict):
+        from chaoszoo.forecast.registry import get_spec
+
+        self._spec = get_spec
+        self.tunes = protocol.tune
+        self.chosen: dict = {}
+        models: dict = {}
+        for row in store.rows_where_ic(0) if protocol.tune else ():
+            m = row.get("model")
+            if m not in models:
+                try:
+                    models[m] = get_spec(m).fingerprint()
+                except Exception:  # noqa: BLE001 - a model no longer importable: its rows are not reused
+                    models[m] = None
+            if (row.get("status") == "ok" and row.get("model_sha256") == models[m]
+                    and row.get("data_sha256") == current.get((row.get("system"), 0, row.get("variant")))):
+                self.chosen[self._key(row["system"], row["variant"], m, row["setting"])] = row.get("params")
+
+    @staticmethod
+    def _key(system, variant, model, setting):
+        return (system, variant, model, setting)
+
+    def _grid_keys(self, job) -> list:
+        try:
+            return sorted(self._spec(job.model).grid)
+        except Exception:  # noqa: BLE001 - an unknown model fails in its own job
+            return []
+
+    def waits(self, job) -> bool:
+        """Whether ``job`` should run after its group's job of initial condition 0."""
+        return self.tunes and job.ic > 0 and not job.params and bool(self._grid_keys(job))
+
+    def saw(self, job, row: dict) -> None:
+        if job.ic == 0:
+            key = self._key(job.system, job.variant.label, job.model, job.setting)
+            if row.get("status") == "ok":
+                self.chosen[key] = row.get("params")
+            else:
+                self.chosen.pop(key, None)  # the later jobs search themselves
+
+    def give(self, job):
+        """``job`` with its group's chosen hyperparameters, when known."""
+        import dataclasses
+
+        if not self.waits(job):
+            return job
+        params = self.chosen.get(self._key(job.system, job.variant.label, job.model, job.setting))
+        if not isinstance(params, dict):
+            return job  # the search failed or has not run: the job searches itself
+        keys = self._grid_keys(job)
+        if not all(k in params for k in keys):
+            return job
+        return dataclasses.replace(job, tuned=tuple(sorted((k, params[k]) for k in keys)))
 
 
 def _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure) -> None:

@@ -33,10 +33,19 @@ DB = "results.sqlite"
 _ALLOWED_EXTRA = {"report", "leaderboard.md", ".DS_Store", DB + "-wal", DB + "-shm", DB + "-journal", "parts"}
 
 
+def _damaged(path: Path, what: str) -> ResultsStoreError:
+    return ResultsStoreError(
+        f"The results store {path} is damaged ({what}). Nothing was changed. Recover its readable rows into a new "
+        f"directory with `chaoszoo forecast repair {path.parent} --out NEW_DIR`, or run into another --out.")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes (not OS crashes) in WAL mode
+    try:
+        con = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes (not OS crashes) in WAL mode
+    except sqlite3.DatabaseError as err:
+        raise _damaged(path, f"not a readable SQLite database: {err}") from None
     return con
 
 
@@ -58,13 +67,26 @@ class ResultsStore:
             if protocol_settings is None:
                 raise ResultsStoreError(f"{self.path} holds no results yet.")
             self.path.mkdir(parents=True, exist_ok=True)
+        self._db = db
+        existed = db.is_file()
         self._con = _connect(db)
-        self._con.executescript(
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS results (job_id TEXT PRIMARY KEY, system TEXT, model TEXT, status TEXT,"
-            " row TEXT NOT NULL, forecast BLOB);"
-            "CREATE INDEX IF NOT EXISTS results_status ON results(status);")
-        meta = self.meta()
+        try:
+            if existed:
+                # a partly overwritten file can open and fail only on a later read: check the
+                # whole database now (about 0.1 s per 10,000 rows), before anything is written
+                check = [r[0] for r in self._con.execute("PRAGMA quick_check(5)")]
+                if check != ["ok"]:
+                    self._con.close()
+                    raise _damaged(db, "integrity check: " + "; ".join(check)[:300])
+            self._con.executescript(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS results (job_id TEXT PRIMARY KEY, system TEXT, model TEXT, status TEXT,"
+                " row TEXT NOT NULL, forecast BLOB);"
+                "CREATE INDEX IF NOT EXISTS results_status ON results(status);")
+            meta = self.meta()
+        except sqlite3.DatabaseError as err:
+            self._con.close()
+            raise _damaged(db, str(err)) from None
         if not meta:
             if protocol_settings is None:
                 raise ResultsStoreError(f"{self.path / DB} has no metadata; it was not written by chaoszoo.")
@@ -75,16 +97,26 @@ class ResultsStore:
                     ("protocol", json.dumps(protocol_settings, sort_keys=True))])
             meta = self.meta()
         if meta.get("format") != FORMAT:
+            self._con.close()
             raise ResultsStoreError(f"{self.path / DB} is not a chaoszoo results store.")
-        if int(meta.get("format_version", 0)) > FORMAT_VERSION:
+        try:
+            newer = int(meta.get("format_version", 0)) > FORMAT_VERSION
+            self.protocol = json.loads(meta["protocol"])
+            if not isinstance(self.protocol, dict) or "name" not in self.protocol or "version" not in self.protocol:
+                raise ValueError("no protocol name and version")
+        except (ValueError, KeyError, TypeError) as err:
+            self._con.close()
+            raise _damaged(db, f"unreadable metadata: {err}") from None
+        if newer:
+            self._con.close()
             raise ResultsStoreError(f"{self.path} was written by a newer chaoszoo (format {meta['format_version']}); upgrade.")
-        self.protocol = json.loads(meta["protocol"])
         if protocol_settings is not None:
             mine = (protocol_settings["name"], protocol_settings["version"])
             theirs = (self.protocol["name"], self.protocol["version"])
             if mine != theirs or protocol_settings != self.protocol:
                 what = "another protocol" if mine[0] != theirs[0] else (
                     "another version of the protocol" if mine[1] != theirs[1] else "different protocol settings")
+                self._con.close()
                 raise ResultsStoreError(
                     f"{self.path} holds results of {theirs[0]!r} v{theirs[1]}, written with {what} than "
                     f"{mine[0]!r} v{mine[1]}; use another --out directory (the stored rows were left untouched).")
@@ -104,9 +136,28 @@ class ResultsStore:
             total = self.wall_seconds + float(seconds)  # read inside the transaction: concurrent runs add up
             self._con.execute("INSERT OR REPLACE INTO meta VALUES ('wall_seconds', ?)", (repr(total),))
 
+    def _query(self, sql: str, args=()) -> list:
+        """Rows of ``sql``; a read that meets damage raises :class:`ResultsStoreError`."""
+        try:
+            return self._con.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as err:
+            raise _damaged(self._db, str(err)) from None
+
     def done(self, include_failed: bool = True) -> set[str]:
         q = "SELECT job_id FROM results" + ("" if include_failed else " WHERE status = 'ok'")
-        return {r[0] for r in self._con.execute(q)}
+        return {r[0] for r in self._query(q)}
+
+    def fingerprints(self) -> dict[str, tuple[str, str | None, str | None]]:
+        """``{job_id: (status, data fingerprint, model settings fingerprint)}`` of every stored row
+        (``None`` where a row has none)."""
+        rows = self._query("SELECT job_id, status, json_extract(row, '$.data_sha256'), "
+                           "json_extract(row, '$.model_sha256') FROM results")
+        return {j: (st, sha, msha) for j, st, sha, msha in rows}
+
+    def rows_where_ic(self, ic: int) -> list[dict]:
+        """The stored rows of initial condition ``ic``."""
+        return [_parse(self._db, r[0]) for r in self._query(
+            "SELECT row FROM results WHERE json_extract(row, '$.ic') = ? ORDER BY job_id", (int(ic),))]
 
     def put(self, row: dict, forecast: np.ndarray | None = None) -> None:
         """Write one row atomically (replacing a row with the same ``job_id``)."""
@@ -121,7 +172,7 @@ class ResultsStore:
                               (row["job_id"], row["system"], row["model"], row["status"], text, blob))
 
     def rows(self) -> list[dict]:
-        return [json.loads(r[0]) for r in self._con.execute("SELECT row FROM results ORDER BY job_id")]
+        return [_parse(self._db, r[0]) for r in self._query("SELECT row FROM results ORDER BY job_id")]
 
     def forget(self, models=None, systems=None, *, failed_only: bool = False) -> int:
         """Delete the rows of some models and/or systems, so that the next run redoes those jobs
@@ -157,6 +208,75 @@ class ResultsStore:
         self.close()
 
 
+def _parse(db: Path, text) -> dict:
+    try:
+        row = json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise _damaged(db, f"a row is not valid JSON: {err}") from None
+    if not isinstance(row, dict) or "job_id" not in row:
+        raise _damaged(db, "a row is not a result row")
+    return row
+
+
+def repair(source, out) -> tuple[int, int]:
+    """Copy every readable row of the (damaged) store ``source`` into a new store ``out``.
+
+    Reads row by row, so a damaged page loses only the rows on it; rows that are not valid
+    result rows are skipped. ``out`` must not hold results yet. Returns ``(copied, lost)``
+    where ``lost`` counts the rows that could not be read (as far as SQLite can tell).
+    """
+    source = Path(source).expanduser()
+    db = source / DB
+    if not db.is_file():
+        raise ResultsStoreError(f"No results in {source} (no {DB}).")
+    out = Path(out).expanduser()
+    if (out / DB).exists():
+        raise ResultsStoreError(f"{out} already holds results; repair into a new directory.")
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        settings = json.loads(meta["protocol"])
+    except (sqlite3.DatabaseError, KeyError, ValueError) as err:
+        raise ResultsStoreError(
+            f"{db} is damaged beyond repair: its metadata (the protocol) cannot be read ({err}). "
+            "Run the benchmark again into a new directory.") from None
+    copied = lost = 0
+    try:
+        try:
+            total = con.execute("SELECT max(rowid) FROM results").fetchone()[0] or 0
+        except sqlite3.DatabaseError:
+            total = 0
+        with ResultsStore(out, settings) as target:
+            rowid = 0
+            while rowid < total:
+                rowid += 1
+                try:
+                    r = con.execute("SELECT row, forecast FROM results WHERE rowid = ?", (rowid,)).fetchone()
+                except sqlite3.DatabaseError:
+                    lost += 1
+                    continue
+                if r is None:
+                    continue
+                try:
+                    row = json.loads(r[0])
+                    ok = isinstance(row, dict) and all(k in row for k in ("job_id", "system", "model", "status"))
+                except (TypeError, ValueError):
+                    ok = False
+                if not ok:
+                    lost += 1
+                    continue
+                blob = r[1]
+                try:
+                    forecast = np.load(io.BytesIO(blob), allow_pickle=False) if blob is not None else None
+                except (ValueError, OSError):
+                    forecast = None
+                target.put(row, forecast)
+                copied += 1
+    finally:
+        con.close()
+    return copied, lost
+
+
 def _jsonable(x):
     if isinstance(x, np.generic):
         return x.item()
@@ -179,20 +299,23 @@ def load_results(paths, *, status: str | None = None):
     """Rows of one or several results directories as a ``pandas.DataFrame``.
 
     Each metric is a column (``NaN`` where missing; the reasons are in the ``missing``
-    column). Stores from several machines merge: rows with the same ``job_id`` must come from
-    the same protocol version, and the later directory's row wins.
+    column). Stores from several machines merge: they must have the same protocol settings
+    (:func:`check_same_settings`), and a row whose job is in several comes from the last one.
     """
     import pandas as pd
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    rows, proto = {}, None
+    paths = list(paths)
+    if not paths:
+        raise InvalidArgumentError("Give at least one results directory.")
+    rows, first = {}, None
     for p in paths:
         with ResultsStore(p, create=False) as st:
-            key = (st.protocol["name"], st.protocol["version"])
-            if proto is not None and key != proto:
-                raise ResultsStoreError(f"Cannot merge {p} ({key[0]} v{key[1]}) with {proto[0]} v{proto[1]} results.")
-            proto = key
+            if first is None:
+                first = (p, st.protocol)
+            else:
+                check_same_settings(first, (p, st.protocol))
             for r in st.rows():
                 rows[r["job_id"]] = _flatten(r)
     df = pd.DataFrame(list(rows.values()))
@@ -203,25 +326,94 @@ def load_results(paths, *, status: str | None = None):
     return df
 
 
+def check_same_settings(a: tuple, b: tuple) -> None:
+    """Refuse to combine two stores ``(path, protocol settings)`` whose protocols differ in any
+    setting (name, version, horizon, variants, data preset...), naming the settings that differ."""
+    (pa, sa), (pb, sb) = a, b
+    if sa == sb:
+        return
+    keys = sorted(k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k))
+    shown = "; ".join(f"{k}: {sa.get(k)!r} in {pa} vs {sb.get(k)!r} in {pb}" for k in keys[:4])[:600]
+    raise ResultsStoreError(
+        f"Cannot combine results of different protocol settings ({shown}). Rows of different settings are not "
+        "comparable: rank or merge stores of one protocol version and one set of settings.")
+
+
+def _task_versions(rows) -> dict:
+    """``{(system, ic, variant): {fingerprint: [models]}}`` of the ok rows given as dicts."""
+    out: dict = {}
+    for r in rows:
+        sha = r.get("data_sha256")
+        if r.get("status") != "ok" or not isinstance(sha, str):
+            continue
+        out.setdefault((r.get("system"), r.get("ic"), r.get("variant")), {}).setdefault(sha, []).append(r.get("model"))
+    return out
+
+
+def mixed_tasks_error(versions: dict, what: str):
+    """A :class:`DataVersionError` for the tasks of ``versions`` with more than one data
+    fingerprint, or ``None`` when every task has one."""
+    from chaoszoo.errors import DataVersionError
+
+    mixed = {k: v for k, v in versions.items() if len(v) > 1}
+    if not mixed:
+        return None
+    examples = []
+    for (system, ic, variant), shas in sorted(mixed.items(), key=lambda kv: str(kv[0]))[:3]:
+        parts = ", ".join(f"{sha[:10]} ({', '.join(sorted(set(map(str, ms)))[:3])})" for sha, ms in shas.items())
+        examples.append(f"{system}|ic{ic}|{variant}: {parts}")
+    return DataVersionError(
+        f"{what}: {len(mixed)} tasks would hold rows computed on different versions of their data, e.g. "
+        + "; ".join(examples) + ". Re-run the stale rows with the current code (`chaoszoo forecast run` with the "
+        "same --out re-does them), or keep the stores apart.")
+
+
 def merge(sources, out) -> int:
-    """Copy every row (and stored forecast) of ``sources`` into the store ``out``; returns the count."""
-    n = 0
-    target = None
-    for p in sources:
-        with ResultsStore(p, create=False) as src:
-            if target is None:
-                target = ResultsStore(out, src.protocol)
-            elif (src.protocol["name"], src.protocol["version"]) != (target.protocol["name"], target.protocol["version"]):
-                raise ResultsStoreError(f"{p} holds another protocol's results than {out}.")
-            for job_id, row, blob in src._con.execute("SELECT job_id, row, forecast FROM results"):
-                r = json.loads(row)
-                with target._con:
-                    target._con.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                                        (job_id, r["system"], r["model"], r["status"], row, blob))
-                n += 1
-    if target is not None:
-        target.close()
-    return n
+    """Copy every row (and stored forecast) of ``sources`` into the store ``out``; returns the count.
+
+    Every store must have the same protocol settings, and no task (system, initial condition,
+    variant) may end up with rows of two versions of its data; either is refused before anything
+    is written. A row whose job is in several stores comes from the last one.
+    """
+    sources = list(sources)
+    if not sources:
+        raise InvalidArgumentError("Give at least one results directory to merge.")
+    out = Path(out).expanduser()
+    opened, existing = [], None
+    try:
+        for p in sources:
+            opened.append(ResultsStore(p, create=False))
+        first = (sources[0], opened[0].protocol)
+        for p, st in zip(sources[1:], opened[1:]):
+            check_same_settings(first, (p, st.protocol))
+        if (out / DB).is_file():
+            existing = ResultsStore(out, create=False)
+            check_same_settings((out, existing.protocol), first)
+        rows: dict = {}
+        for st in ([existing] if existing is not None else []) + opened:
+            for r in st.rows():
+                rows[r["job_id"]] = r
+        err = mixed_tasks_error(_task_versions(rows.values()), f"Merging {', '.join(map(str, sources))} into {out}")
+        if err is not None:
+            raise err
+        if existing is not None:
+            existing.close()
+            existing = None
+        n = 0
+        with ResultsStore(out, opened[0].protocol) as target:
+            for src in opened:
+                for job_id, row, blob in src._query("SELECT job_id, row, forecast FROM results"):
+                    r = _parse(src._db, row)
+                    with target._con:
+                        target._con.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                                            (job_id, r["system"], r["model"], r["status"], row, blob))
+                    n += 1
+        return n
+    finally:
+        for st in opened:
+            st.close()
+        if existing is not None:
+            existing.close()
 
 
 # Row fields holding dicts or lists (a VPT curve, hyperparameters, tuning record, versions, the
@@ -263,8 +455,8 @@ def export_parquet(paths, out_file) -> Path:
 # other column is a metric.
 ROW_FIELDS = frozenset({
     "job_id", "protocol", "protocol_version", "system", "ic", "variant", "univariate", "noise", "model", "setting",
-    "seed", "host", "status", "data_sha256", "history_len", "horizon", "dims", "lyapunov_steps", "pts_per_period",
-    "family", "tuning", "params", "fit_seconds", "predict_seconds", "peak_memory_mb", "peak_rss_mb", "curve",
+    "seed", "attractor_metrics", "host", "status", "data_sha256", "history_len", "horizon", "dims", "lyapunov_steps", "pts_per_period",
+    "family", "model_sha256", "tuning", "params", "fit_seconds", "predict_seconds", "peak_memory_mb", "peak_rss_mb", "curve",
     "missing", "error", "traceback", "versions", "device", "seconds", "pid"})
 
 

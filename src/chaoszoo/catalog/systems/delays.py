@@ -22,6 +22,13 @@ from chaoszoo.catalog.declaration import delay_flow
 _EMBED = 10
 
 
+def _sine_of_x(values, params):
+    """SprottDelay's bounded observable: sin(x) in place of the drifting x."""
+    import numpy as np
+
+    return np.sin(np.asarray(values, dtype=np.float64))
+
+
 def _extra(dysts_ic, **more):
     return {"dysts_ic": tuple(dysts_ic), "dysts_embedding_dimension": _EMBED, **more}
 
@@ -93,8 +100,10 @@ _SPROTT_IC = (9.30770542, 12.7465327, 9.98335715, 7.33212279, 8.554363,
     description="Perhaps the simplest chaotic delay equation: the rate of change is the sine "
                 "of the state one delay earlier (the Ikeda form with its damping removed).",
     notes="Shares the Ikeda form mu sin(x(t - tau) - x0) - c x; the defaults c = 0, mu = 1, "
-          "x0 = 0 reduce it to Sprott's dx/dt = sin(x(t - tau)).",
-    extra=_extra(_SPROTT_IC, unbounded_indices=(0,)),
+          "x0 = 0 reduce it to Sprott's dx/dt = sin(x(t - tau)). x drifts without bound (the field "
+          "is 2 pi-periodic in x), so postprocess returns sin(x), the bounded observable the field "
+          "itself reads.",
+    extra=_extra(_SPROTT_IC, unbounded_indices=(0,), postprocess=_sine_of_x),
 )
 def SprottDelay(X, Xd, t, p, xp):
     (x,) = X

@@ -12,15 +12,17 @@ import numpy as np
 from chaoszoo.catalog.declaration import flow
 
 
-def _wrap_columns(columns):
-    """A postprocess that wraps the given columns (angles) into [-pi, pi)."""
+def _sine_of_columns(columns):
+    """A postprocess that replaces the given columns (angles that wind) by their sines: a
+    bounded, continuous observable (a wrapped angle jumps by 2 pi at every turn), as dysts
+    reports its pendulums' angles."""
 
-    def wrap(values, params):
+    def sine(values, params):
         out = np.array(values, dtype=np.float64, copy=True)
-        out[:, columns] = np.mod(out[:, columns] + np.pi, 2 * np.pi) - np.pi
+        out[:, columns] = np.sin(out[:, columns])
         return out
 
-    return wrap
+    return sine
 
 
 @flow(
@@ -96,8 +98,9 @@ def FourPointVortices(X, t, p, xp):
     description=("Damped pendulum driven by a sinusoidal torque: theta'' + theta'/q + sin(theta) = "
                  "g cos(omega_d t); also the RCSJ model of a Josephson junction."),
     notes=("Textbook driven pendulum (parameters of Baker & Gollub, Chaotic Dynamics, 1990); the angle "
-           "winds without bound, so postprocess wraps it into [-pi, pi)."),
-    extra={"unbounded_indices": (0,), "postprocess": _wrap_columns([0])},
+           "winds without bound, so postprocess returns sin(theta) in its place (bounded and continuous, "
+           "as dysts reports its pendulums)."),
+    extra={"unbounded_indices": (0,), "postprocess": _sine_of_columns([0])},
 )
 def ForcedPendulum(X, t, p, xp):
     theta, omega = X
@@ -116,8 +119,8 @@ def ForcedPendulum(X, t, p, xp):
                  "(1 + a cos(w t)) sin(theta) = 0."),
     notes=("Parametric (rather than additive) forcing, a different route to chaos than the driven "
            "pendulum; gamma, a, w are chosen here in a chaotic region (Lyapunov exponent about 0.26 "
-           "measured here); the angle can wind, so postprocess wraps it into [-pi, pi)."),
-    extra={"unbounded_indices": (0,), "postprocess": _wrap_columns([0])},
+           "measured here); the angle can wind, so postprocess returns sin(theta) in its place."),
+    extra={"unbounded_indices": (0,), "postprocess": _sine_of_columns([0])},
 )
 def ParametricPendulum(X, t, p, xp):
     theta, omega = X

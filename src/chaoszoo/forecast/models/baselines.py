@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chaoszoo.errors import NotFittedError
+from chaoszoo.errors import InvalidArgumentError, NotFittedError
 from chaoszoo.forecast.interface import ForecastInfo, as_history, resolve_value
 from chaoszoo.forecast.registry import ModelSpec
 
@@ -291,13 +291,18 @@ class NVAR(_Standardised):
 
 
 class Oracle(_Fitted):
-    """The predictability ceiling: integrate the true equations from the true last state,
+    """A reference, not a competitor: the true equations integrated from the true last state,
     perturbed at the history's noise level (``info.noise`` times each variable's attractor
-    standard deviation, seeded), and report the observed columns.
+    standard deviation, seeded), reported through the same observables as the series (the
+    bounded transform of a winding variable included). On clean data it is exact up to the
+    integration tolerance; on noisy data it is one perfect-model member, which a model that
+    averages over the noise can beat (:class:`OracleEnsemble` is the reference there).
 
     It reads ``info.privileged_state`` (which only oracles may use); a series without one
     (a user's own data, a delay equation's infinite-dimensional state) is refused.
     """
+
+    members = 1
 
     def __init__(self, floor: float = 0.0):
         self.floor = float(floor)
@@ -319,12 +324,17 @@ class Oracle(_Fitted):
         system = cz.get(info.system).with_params(**priv["params"])
         state = np.asarray(priv["state"], dtype=np.float64)
         level = max(info.noise, self.floor)
+        m = self.members if level > 0 else 1  # without noise every member is the same
+        states = np.repeat(state[None, :], m, axis=0)
         if level > 0:
             rng = np.random.default_rng(info.seed)
-            state = state + level * np.asarray(priv.get("std", np.ones_like(state))) * rng.standard_normal(state.shape)
+            std = np.asarray(priv.get("std", np.ones_like(state)), dtype=np.float64)
+            states = states + level * std * rng.standard_normal(states.shape)
         # keep names and numbers only (a System holds its declaration's function, which is
         # not picklable by reference from every process)
-        self._params, self._state, self._info, self._h = dict(priv["params"]), state, info, h
+        self._params, self._states, self._info, self._h = dict(priv["params"]), states, info, h
+        self._postprocess = bool(priv.get("postprocess", False))
+        self._t_start = float(priv.get("time") or 0.0)  # the clock, for a field that depends on time
         self._cols = [system.variables.index(v) for v in info.variables] if info.variables else list(range(h.shape[1]))
         return self
 
@@ -332,10 +342,27 @@ class Oracle(_Fitted):
         import chaoszoo as cz
 
         n = self._check(horizon)
-        kw = {} if self._info.kind == "map" else {"dt": self._info.dt}
+        kw = {} if self._info.kind == "map" else {"dt": self._info.dt, "t_start": self._t_start}
         system = cz.get(self._info.system).with_params(**self._params)
-        tr = system.with_ic(self._state).trajectory(n + 1, **kw)
-        return tr.values[1:, self._cols]
+        ys = system.ensemble(n + 1, ics=self._states, **kw)[:, 1:]
+        transform = system.declaration.extra.get("postprocess") if self._postprocess else None
+        if transform is not None:
+            ys = np.stack([np.asarray(transform(y, dict(system.params)), dtype=np.float64) for y in ys])
+        return ys[:, :, self._cols].mean(axis=0)
+
+
+class OracleEnsemble(Oracle):
+    """The perfect-model ensemble mean: ``members`` copies of the true last state, each perturbed
+    at the noise level as :class:`Oracle` perturbs its one (seeded), integrated with the true
+    equations, and averaged. The predictability reference of noisy variants: on noisy data the
+    mean over the perturbations is the best a perfect model of the dynamics can forecast in the
+    mean-square sense, where one member is not. Without noise it equals :class:`Oracle`."""
+
+    def __init__(self, members: int = 32, floor: float = 0.0):
+        if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 1:
+            raise InvalidArgumentError(f"members must be a positive integer; got {members!r}.")
+        super().__init__(floor)
+        self.members = int(members)
 
 
 SPECS = [
@@ -366,5 +393,7 @@ SPECS = [
               citation="Gauthier, D. J., Bollt, E., Griffith, A. & Barbosa, W. A. S. (2021). Next generation "
                        "reservoir computing. Nat. Commun. 12, 5564."),
     ModelSpec("oracle", "chaoszoo.forecast.models.baselines:Oracle", "oracle",
-              "the true equations from the true last state perturbed at the noise level (the ceiling)"),
+              "reference: the true equations from the true last state, perturbed at the noise level (one member)"),
+    ModelSpec("oracle-ensemble", "chaoszoo.forecast.models.baselines:OracleEnsemble", "oracle",
+              "reference: mean of 32 perfect-model members from the true last state perturbed at the noise level"),
 ]
