@@ -55,41 +55,48 @@ def test_reproduction_table_is_current():
     assert doc.read_text().strip() == format_reproduction(reproduce()).strip()
 
 
-def test_forecast_results_are_regenerated_by_their_recorded_commands(tmp_path):
-    """`make forecast-results` (tools/regenerate_forecast_results.py) resumes each shipped protocol
-    from its table and reruns exactly the commands its sidecar records, all into one store per
-    protocol; a command recorded as stopped is skipped; then it ships, reports and rewrites the
-    README blocks and the reproduction table."""
+def test_forecast_results_are_regenerated_by_their_planned_commands(tmp_path):
+    """`make forecast-results` (tools/regenerate_forecast_results.py) runs, for every protocol of
+    tools/forecast_plan.json and in its order, exactly the planned commands into one store per
+    protocol (restoring a shipped table only when it has the protocol's current settings), then
+    ships, reports and rewrites the README blocks and the reproduction table; every shipped
+    table records the planned commands, its wall and CPU time and whether it is complete."""
     import json
     import shlex
     import subprocess
     import sys
 
+    from chaoszoo.forecast.protocols import get_protocol
+
     root = README.parent
+    plan = json.loads((root / "tools" / "forecast_plan.json").read_text())
     shipped = root / "src" / "chaoszoo" / "forecast" / "data" / "results"
     out = subprocess.run([sys.executable, str(root / "tools" / "regenerate_forecast_results.py"), "--dry-run",
                           "--restore", "--runs", str(tmp_path)], capture_output=True, text=True, check=True).stdout
     lines = out.splitlines()
     commands = [shlex.split(line[2:]) for line in lines if line.startswith("+ ")]
     runs = [args for args in commands if args[1:3] == ["forecast", "run"]]
-    protocols = sorted(p.stem for p in shipped.glob("*.json"))
-    assert len(protocols) >= 5
-    expected_runs = 0
-    for name in protocols:
-        meta = json.loads((shipped / f"{name}.json").read_text())
-        recorded = meta["commands"]
-        assert all(c.startswith("chaoszoo forecast run -p ") for c in recorded)
-        stopped = [c for c in recorded if "# stopped" in c]
-        expected_runs += len(recorded) - len(stopped)
+    assert [args[args.index("-p") + 1] for args in runs] == [
+        p for p in plan["order"] for _ in plan["protocols"][p]["commands"]]
+    for name in plan["order"]:
+        planned = plan["protocols"][name]["commands"]
         mine = [r for r in runs if r[r.index("-p") + 1] == name]
-        assert len(mine) == len(recorded) - len(stopped), name
-        for args, command in zip(mine, [c for c in recorded if c not in stopped]):
+        for args, command in zip(mine, planned):
             assert args[args.index("--out") + 1] == str(tmp_path / name)
-            assert args[args.index("-m") + 1] == shlex.split(command)[shlex.split(command).index("-m") + 1]
-        assert sum(f"forecast restore --shipped {name} --out {tmp_path / name}" in line for line in lines) == 1
-        assert sum(f"forecast report --shipped {name} " in line for line in lines) == 1
+            want = shlex.split(command)
+            assert args[args.index("-m") + 1] == want[want.index("-m") + 1]
+        sidecar = shipped / f"{name}.json"
+        current = sidecar.is_file() and json.loads(sidecar.read_text())["protocol"] == json.loads(
+            json.dumps(get_protocol(name).settings(), default=str))
+        restored = sum(f"forecast restore --shipped {name} --out {tmp_path / name}" in line for line in lines)
+        assert restored == int(bool(current)), name
+        assert sum(f"forecast report --shipped {name} " in line or line.endswith(f"forecast report --shipped {name}")
+                   for line in lines) == 1
         assert sum("ship_forecast_results.py" in line and f" {tmp_path / name} " in line for line in lines) == 1
-    assert len(runs) == expected_runs
+        if current:  # a shipped table of the current protocol records what regenerates it
+            meta = json.loads(sidecar.read_text())
+            assert [c.replace("results/" + name, "OUT") for c in meta["commands"]] == [
+                shlex.join(["chaoszoo", *shlex.split(c)[1:]]).replace("results/" + name, "OUT") for c in planned]
+            assert meta["wall_seconds"] and "cpu_seconds" in meta and "complete" in meta
     assert sum("> README block" in line for line in lines) == len(GENERATED)
     assert any("forecast reproduce --out" in line for line in lines)
-    assert any(line.startswith("skip (recorded as stopped") for line in lines)  # the default-setting LSTM

@@ -85,7 +85,8 @@ def check_cmd(model, full):
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: all cores; 0: in this process).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--address", default=None, help="Ray cluster address (default: a local Ray instance).")
-@click.option("--timeout", type=float, default=None, help="Seconds a job may take before it is recorded as failed.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=1800.0, show_default=True,
+              help="Seconds a job may take (tuning included) before it is killed and recorded as failed; 0: no limit.")
 @click.option("--max-memory", type=float, default=None, help="MB of resident memory a job may use.")
 @click.option("--fast", is_flag=True, help="Use each model's quick setting.")
 @click.option("--keep-forecasts", is_flag=True, help="Store the forecasts (metrics can be recomputed later).")

@@ -265,41 +265,38 @@ def decorrelation_span(system, preset: Preset) -> float:
     return float(max(1.0, round(span))) if system.kind == "map" else float(span)
 
 
-def decorrelated_ics(system, preset: Preset, starts: np.ndarray, member_params: list[dict], scales: np.ndarray,
-                     n_grid: int) -> tuple[np.ndarray, dict]:
-    """Initial conditions on orbits of their own: each starting point perturbed by
-    :data:`IC_PERTURBATION` times ``scales`` (seeded) and integrated for
-    :func:`decorrelation_span`. Returns ``(ics (k, d), facts for the manifest)``.
+#: Sizes of the perturbation tried in turn (times :data:`IC_PERTURBATION`) when a member's run
+#: blows up: a start pushed out of its basin is retried closer to the orbit it came from.
+PERTURBATION_FACTORS = (1.0, 1e-2, 1e-4)
 
-    A perturbation that sends a member out of the basin (the run blows up) is retried at a
-    hundredth and then a ten-thousandth of the size; the size used is recorded.
+
+def decorrelated_ics(system, preset: Preset, starts: np.ndarray, member_params: list[dict], scales: np.ndarray,
+                     n_grid: int, factor: float = 1.0) -> tuple[np.ndarray, dict]:
+    """Initial conditions on orbits of their own: each starting point perturbed (Gaussian, seeded)
+    by ``factor`` times :data:`IC_PERTURBATION` times, per variable, the smaller of its robust
+    spread (``scales``) and its own magnitude (so that a positive variable, a population or a
+    concentration, stays positive), then integrated for :func:`decorrelation_span`. Returns
+    ``(ics (k, d), facts for the manifest)``; raises :class:`IntegrationError` if a member blows up.
     """
     span = decorrelation_span(system, preset)
     if span == 0:
         return starts, {}
     rng = np.random.default_rng(derived_seed(system.name, "dataset-ic-perturbation", preset.seed))
-    kick = rng.standard_normal(starts.shape) * np.asarray(scales, dtype=np.float64) * IC_PERTURBATION
+    size = np.minimum(np.asarray(scales, dtype=np.float64)[None, :], np.abs(starts))
+    x0 = starts + factor * IC_PERTURBATION * size * rng.standard_normal(starts.shape)
     common = dict(params=member_params, rtol=preset.rtol, atol=preset.atol)
-    last = None
-    for factor in (1.0, 1e-2, 1e-4):
-        x0 = starts + factor * kick
-        try:
-            if system.kind == "map":
-                ys = system.ensemble(int(span) + 1, ics=x0, **common)
-            elif system.kind == "delay":
-                ys = system.ensemble(2, ics=x0, t_end=span, **common)
-            else:  # shaped like the grid call, so the compiled solver is shared
-                from chaoszoo.engine.flows import bucket
+    if system.kind == "map":
+        ys = system.ensemble(int(span) + 1, ics=x0, **common)
+    elif system.kind == "delay":
+        ys = system.ensemble(2, ics=x0, t_end=span, **common)
+    else:  # shaped like the grid call, so the compiled solver is shared
+        from chaoszoo.engine.flows import bucket
 
-                n = bucket(n_grid)
-                ys = system.ensemble(n, ics=x0, dt=span / (n - 1), **common)
-        except IntegrationError as err:
-            last = err
-            continue
-        ends = np.ascontiguousarray(ys[:, -1])
-        return ends, {"span": span, "perturbation": IC_PERTURBATION * factor,
-                      "lyapunov_times": (span / lyapunov_time(system)) if lyapunov_time(system) else None}
-    raise last
+        n = bucket(n_grid)
+        ys = system.ensemble(n, ics=x0, dt=span / (n - 1), **common)
+    tau = lyapunov_time(system)
+    return np.ascontiguousarray(ys[:, -1]), {"span": span, "perturbation": IC_PERTURBATION * factor,
+                                             "lyapunov_times": span / tau if tau else None}
 
 
 # --- parameter sampler ----------------------------------------------------------------
@@ -436,10 +433,7 @@ def generate_system(system, preset: Preset) -> SystemResult:
             param_index.append(np.full(len(arr), j))
             pjson += [params_json(ps)] * len(arr)
     member_params = [param_sets[j] for j in np.concatenate(param_index)]
-    ics, decorrelation = decorrelated_ics(system, preset, np.concatenate(ics), member_params, scales,
-                                          _grid_total(system, preset))
-    if decorrelation:
-        res.info["ic_decorrelation"] = decorrelation
+    starts = np.concatenate(ics)
     labels = dict(split=split, ic_index=np.concatenate(ic_index).astype(np.int32),
                   param_index=np.concatenate(param_index).astype(np.int32), params=pjson)
     # per-variable amplitudes sigma_i = level * scale_i / sqrt(T); the rows' `noise` column holds
@@ -451,7 +445,20 @@ def generate_system(system, preset: Preset) -> SystemResult:
                     n_param_sets=len(param_sets))
 
     variants = [False] + ([True] if noise > 0 else [])
-    res.blocks += _grid_blocks(system, preset, ics, member_params, labels, False, sigmas, obs)
+    # each initial condition on an orbit of its own; a perturbed start whose run blows up (pushed
+    # out of its basin) is retried closer to the orbit it came from
+    for factor in PERTURBATION_FACTORS:
+        try:
+            ics, decorrelation = decorrelated_ics(system, preset, starts, member_params, scales,
+                                                  _grid_total(system, preset), factor)
+            clean_blocks = _grid_blocks(system, preset, ics, member_params, labels, False, sigmas, obs)
+            break
+        except IntegrationError:
+            if factor == PERTURBATION_FACTORS[-1] or not preset.decorrelation_times:
+                raise
+    if decorrelation:
+        res.info["ic_decorrelation"] = decorrelation
+    res.blocks += clean_blocks
     if noise > 0:
         # A system that still leaves its attractor under the robust per-variable noise (a
         # population map pushed below zero, a flow kicked out of its basin) gets the largest of

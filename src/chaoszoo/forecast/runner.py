@@ -412,7 +412,7 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
     Returns:
         :class:`RunSummary`. Rows are read back with :func:`chaoszoo.forecast.load_results`.
     """
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu_seconds()
     protocol = get_protocol(protocol)
     if executor not in EXECUTORS:
         raise InvalidArgumentError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}.")
@@ -453,7 +453,8 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
                 continue
             status, sha, msha = have
             now = current.get((j.system, j.ic, j.variant.label))
-            other_data = now is not None and ((sha is not None and sha != now) or (sha is None and status == "ok"))
+            # a row without a fingerprint failed before its data existed (or predates fingerprints)
+            other_data = now is not None and sha != now
             other_model = msha is not None and specs.get(j.model) not in (None, msha)
             if other_data or other_model:
                 todo.append(j)
@@ -494,11 +495,20 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
                         _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
             finally:
                 bar.close()
-                store.add_wall_seconds(time.perf_counter() - t0)  # interrupted runs count too
+                # interrupted runs count too; CPU: this process and its finished workers
+                store.add_wall_seconds(time.perf_counter() - t0, _cpu_seconds() - cpu0)
     finally:
         store.close()
     return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
                       time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)), stale)
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its children that have exited."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _limit(value, name: str, unit: str) -> float | None:

@@ -129,12 +129,20 @@ class ResultsStore:
         """The wall time of the runs that wrote this store, summed over sessions (seconds)."""
         return float(self.meta().get("wall_seconds", 0.0))
 
-    def add_wall_seconds(self, seconds: float) -> None:
-        """Add a run's wall time to the store's total (the shipped tables report it)."""
+    @property
+    def cpu_seconds(self) -> float:
+        """The CPU time (this process and its workers) of the runs that wrote this store, summed."""
+        return float(self.meta().get("cpu_seconds", 0.0))
+
+    def add_wall_seconds(self, seconds: float, cpu_seconds: float = 0.0) -> None:
+        """Add a run's wall (and CPU) time to the store's totals (the shipped tables report them)."""
         with self._con:
             self._con.execute("BEGIN IMMEDIATE")
-            total = self.wall_seconds + float(seconds)  # read inside the transaction: concurrent runs add up
-            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('wall_seconds', ?)", (repr(total),))
+            meta = self.meta()  # read inside the transaction: concurrent runs add up
+            wall = float(meta.get("wall_seconds", 0.0)) + float(seconds)
+            cpu = float(meta.get("cpu_seconds", 0.0)) + float(cpu_seconds)
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('wall_seconds', ?)", (repr(wall),))
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('cpu_seconds', ?)", (repr(cpu),))
 
     def _query(self, sql: str, args=()) -> list:
         """Rows of ``sql``; a read that meets damage raises :class:`ResultsStoreError`."""
@@ -483,7 +491,7 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
     n = 0
     with ResultsStore(out, protocol_settings) as st:
         if sidecar.get("wall_seconds") and not st.wall_seconds:  # the rows' cost travels with them
-            st.add_wall_seconds(float(sidecar["wall_seconds"]))
+            st.add_wall_seconds(float(sidecar["wall_seconds"]), float(sidecar.get("cpu_seconds") or 0.0))
         for rec in pq.read_table(file).to_pylist():
             row, metrics = {}, {}
             ok = rec.get("status") == "ok"
