@@ -13,25 +13,35 @@ from chaoszoo.cli import main
 
 @contextlib.contextmanager
 def _errors():
-    """Report chaoszoo's errors in one line; Ctrl-C says how to resume."""
-    from chaoszoo.errors import ChaoszooError
-
+    """Ctrl-C says how to resume; chaoszoo's errors reach the CLI's error boundary, which prints
+    them in one line (`chaoszoo --debug` for the traceback)."""
     try:
         yield
-    except ChaoszooError as err:
-        raise click.ClickException(str(err)) from None
     except KeyboardInterrupt:
         click.echo("\ninterrupted: finished rows are saved; run the same command again to resume.", err=True)
         sys.exit(130)
 
 
-def _names(values) -> list[str]:
-    return [n for item in values for n in item.replace(",", " ").split()]
+def _names(values, option: str | None = None) -> list[str]:
+    """Names from a repeatable, comma-separated option. An option given but empty (``--systems ''``)
+    is a usage error, not "everything"."""
+    names = [n for item in values for n in item.replace(",", " ").split()]
+    if values and not names and option:
+        raise click.UsageError(f"{option} is empty; name at least one, or leave the option out.")
+    return names
 
 
 @main.group("forecast")
 def forecast() -> None:
-    """Run forecasting benchmarks, rank models, write reports."""
+    """Run forecasting benchmarks, rank models, write reports.
+
+    Models given as 'module:Class' are imported from the current directory too (as `python -m`
+    would), so a model in ./mymodels.py runs as `-m mymodels:MyModel`."""
+    import os
+
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)  # our own process; worker processes inherit the path
 
 
 @forecast.command("protocols")
@@ -62,12 +72,14 @@ def models_cmd(family):
 @forecast.command("check")
 @click.argument("model")
 @click.option("--full", is_flag=True, help="Check the default setting (default: the fast one).")
-def check_cmd(model, full):
+@click.option("--timeout", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Seconds the whole check may take; 0: no limit.")
+def check_cmd(model, full, timeout):
     """Run MODEL (a name or package.module:Class) through the conformance checker."""
     from chaoszoo.forecast.conformance import check_model
 
     with _errors():
-        report = check_model(model, fast=not full)
+        report = check_model(model, fast=not full, timeout=timeout or None)
     click.echo(str(report))
     if not report.passed:
         sys.exit(1)
@@ -78,8 +90,12 @@ def check_cmd(model, full):
 @click.option("--models", "-m", "models", multiple=True, required=True,
               help="Model names or package.module:Class (comma-separated or repeated).")
 @click.option("--systems", multiple=True, help="Only these systems (default: every system).")
-@click.option("--tag", default=None, help="Only systems with this tag.")
+@click.option("--tag", multiple=True, help="Only systems with this tag (give it once).")
 @click.option("--ics", type=int, default=None, help="Initial conditions per system (default: the protocol's).")
+@click.option("--horizon", type=int, default=None,
+              help="Forecast this many samples instead of the protocol's horizon (a protocol of its own, recorded).")
+@click.option("--history", type=int, default=None,
+              help="Fit on this many samples before the target (a protocol of its own, recorded).")
 @click.option("--variants", default=None, help="Only these variants, e.g. uni-clean,uni-noisy.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Results directory (resumed if it exists).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: all cores; 0: in this process).")
@@ -93,16 +109,22 @@ def check_cmd(model, full):
 @click.option("--no-attractor-metrics", is_flag=True, help="Skip the attractor-level metrics (faster).")
 @click.option("--retry-failed", is_flag=True, help="Run again the jobs whose stored row failed.")
 @click.option("--no-progress", is_flag=True, help="Do not show progress bars.")
-def run_cmd(protocol, models, systems, tag, ics, variants, out, jobs, executor, address, timeout, max_memory, fast,
-            keep_forecasts, no_attractor_metrics, retry_failed, no_progress):
+def run_cmd(protocol, models, systems, tag, ics, horizon, history, variants, out, jobs, executor, address, timeout,
+            max_memory, fast, keep_forecasts, no_attractor_metrics, retry_failed, no_progress):
     """Run a protocol for some models; one row per job is written to OUT as it finishes."""
     from chaoszoo.cli._common import enable_compilation_cache
+    from chaoszoo.forecast.protocols import get_protocol
     from chaoszoo.forecast.runner import run
 
+    if len(tag) > 1:
+        raise click.UsageError(f"--tag is given {len(tag)} times ({', '.join(tag)}); give one tag.")
+    models, systems = _names(models, "--models"), _names(systems, "--systems") or None
+    if horizon is not None or history is not None:
+        protocol = get_protocol(protocol).with_lengths(horizon=horizon, history=history)
     enable_compilation_cache()
     with _errors():
-        summary = run(protocol, _names(models), systems=_names(systems) or None, tag=tag, ics=ics, out=out,
-                      jobs=jobs, executor=executor, address=address, timeout=timeout, max_memory_mb=max_memory,
+        summary = run(protocol, models, systems=systems, tag=tag[0] if tag else None, ics=ics, out=out,
+                      jobs=jobs, executor=executor, address=address, timeout=timeout or None, max_memory_mb=max_memory,
                       fast=fast, keep_forecasts=keep_forecasts, attractor_metrics=not no_attractor_metrics,
                       variants=variants, retry_failed=retry_failed, progress=not no_progress)
     click.echo(str(summary))
@@ -129,15 +151,42 @@ _SHIPPED = click.option("--shipped", default=None, metavar="PROTOCOL",
 @_SHIPPED
 @click.option("--metric", default="smape", show_default=True)
 @click.option("--by", default="variant", show_default=True, help="Group by these columns (comma-separated; '' for none).")
-@click.option("--baseline", default="naive-mean", show_default=True, help="The model skill is measured against.")
+@click.option("--baseline", default="naive-mean", show_default=True,
+              help="The model skill is measured against, and whose score a failed job gets.")
 @click.option("--wide", is_flag=True, help="One row per model, a column per variant: median [95% CI] (the README's table).")
-@click.option("--top", type=int, default=10, show_default=True, help="With --wide: the best this many models (and naive-mean).")
-def leaderboard_cmd(directories, shipped, metric, by, baseline, wide, top):
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="With --wide: the best this many models (and the baseline).")
+@click.option("--with-shipped", "with_shipped", is_flag=True,
+              help="Rank the directories' models beside the shipped reference run of their protocol, on the jobs "
+                   "both have with equal data (same tasks, same data fingerprints).")
+@click.pass_context
+def leaderboard_cmd(ctx, directories, shipped, metric, by, baseline, wide, top, with_shipped):
     """Rank the models of one or more results directories (merged), or of the shipped results."""
+    from click.core import ParameterSource
+
+    from chaoszoo.errors import InvalidArgumentError
     from chaoszoo.forecast.ranking import format_table, leaderboard, wide_leaderboard
 
     with _errors():
-        results = _results_of(directories, shipped)
+        if with_shipped:
+            if shipped or not directories:
+                raise click.UsageError("--with-shipped compares results directories with the shipped reference; "
+                                       "give directories (and no --shipped).")
+            from chaoszoo.forecast.store import with_reference
+
+            results = with_reference(list(directories))
+        else:
+            results = _results_of(directories, shipped)
+        if ctx.get_parameter_source("baseline") is not ParameterSource.DEFAULT:
+            import pandas as pd
+
+            from chaoszoo.forecast.store import load_results
+
+            frame = results if isinstance(results, pd.DataFrame) else load_results(results)
+            if baseline not in set(frame["model"]):
+                raise InvalidArgumentError(f"--baseline {baseline!r} is not a model of these results; they have "
+                                           f"{', '.join(sorted(map(str, set(frame['model']))))}.")
+            results = frame
         if wide:
             click.echo(wide_leaderboard(results, metric=metric, top=top, always=(baseline,)))
             return
@@ -165,14 +214,15 @@ def report_cmd(directories, shipped, out, metric, variant):
 @_SHIPPED
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Results directory to create.")
 def restore_cmd(file, shipped, out):
-    """Re-create a results directory from a Parquet export (FILE, with its .json sidecar) or from
-    the results shipped for a protocol, so that `forecast run --out` continues that run here."""
-    from chaoszoo.forecast.store import import_parquet, shipped_files
+    """Re-create a results directory from an export (FILE, .parquet or .csv, with its .json
+    sidecar) or from the results shipped for a protocol, so that `forecast run --out` continues
+    that run here."""
+    from chaoszoo.forecast.store import import_results, shipped_files
 
     if bool(file) == bool(shipped):
-        raise click.UsageError("Give a Parquet FILE or --shipped PROTOCOL (one of the two).")
+        raise click.UsageError("Give an exported FILE or --shipped PROTOCOL (one of the two).")
     with _errors():
-        n = import_parquet(shipped_files(shipped)[0] if shipped else file, out)
+        n = import_results(shipped_files(shipped)[0] if shipped else file, out)
     click.echo(f"restored {n} rows into {out}; `chaoszoo forecast run ... --out {out}` runs only the jobs not in them")
 
 
@@ -188,7 +238,8 @@ def forget_cmd(directory, models, systems, failed_only):
 
     with _errors():
         with ResultsStore(directory, create=False) as store:
-            n = store.forget(_names(models) or None, _names(systems) or None, failed_only=failed_only)
+            n = store.forget(_names(models, "--models") or None, _names(systems, "--systems") or None,
+                             failed_only=failed_only)
     click.echo(f"deleted {n} rows from {directory}; `chaoszoo forecast run ... --out {directory}` runs those jobs again")
 
 
@@ -206,13 +257,14 @@ def verify_cmd(directories, shipped, sample, seed, models, jobs, timeout, no_pro
     """Re-run a seeded sample of stored rows from scratch and compare every number: the data
     fingerprint, the hyperparameters and each metric (bitwise, or within 1e-9 relative).
     Exits with status 1 if any row disagrees."""
-    from chaoszoo.forecast.verify import verify
+    from chaoszoo.forecast.verification import verify
 
     if bool(directories) == bool(shipped):
         raise click.UsageError("Give results directories or --shipped PROTOCOL (one of the two).")
     with _errors():
         report = verify(list(directories) or None, shipped=shipped, sample=sample, seed=seed,
-                        models=_names(models) or None, jobs=jobs, timeout=timeout, progress=not no_progress)
+                        models=_names(models, "--models") or None, jobs=jobs, timeout=timeout,
+                        progress=not no_progress)
     click.echo(str(report))
     if not report.passed:
         sys.exit(1)
@@ -246,14 +298,16 @@ def merge_cmd(sources, out):
 
 @forecast.command("export")
 @click.argument("directories", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .parquet file.")
-def export_cmd(directories, out):
-    """Export results to one Parquet file."""
-    from chaoszoo.forecast.store import export_parquet
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .parquet or .csv file.")
+@click.option("--force", is_flag=True, help="Replace an existing file that chaoszoo did not write.")
+def export_cmd(directories, out, force):
+    """Export results to one Parquet or CSV file, with a JSON sidecar (OUT's name, .json) that
+    `chaoszoo forecast restore` reads back."""
+    from chaoszoo.forecast.store import export_results, sidecar_path
 
     with _errors():
-        path = export_parquet(list(directories), out)
-    click.echo(f"wrote {path}")
+        path = export_results(list(directories), out, force=force)
+    click.echo(f"wrote {path} and {sidecar_path(path)}")
 
 
 def _rows(directories):

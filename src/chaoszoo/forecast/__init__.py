@@ -21,9 +21,11 @@ _EXPORTS = {
     "ForecastProtocol": "protocols", "Variant": "protocols", "PROTOCOLS": "protocols", "get_protocol": "protocols",
     "run": "runner", "RunSummary": "runner",
     "ResultsStore": "store", "load_results": "store", "merge": "store", "export_parquet": "store",
+    "export_results": "store", "import_results": "store", "repair": "store",
     "shipped_results": "store", "reproduce": "reproduction", "format_reproduction": "reproduction",
-    "cost_table": "ranking",
-    "leaderboard": "ranking", "invariant_correlations": "ranking",
+    "cost_table": "ranking", "best_model": "ranking", "check_data_versions": "ranking",
+    "leaderboard": "ranking", "wide_leaderboard": "ranking", "invariant_correlations": "ranking",
+    "verify": "verification", "VerifyReport": "verification",
     "write_report": "report",
     "make_task": "tasks",
 }

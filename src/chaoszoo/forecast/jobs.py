@@ -254,6 +254,7 @@ def execute(job: Job) -> tuple[dict, np.ndarray | None]:
         spec = get_spec(job.model)
         row["family"] = spec.family
         row["model_sha256"] = spec.fingerprint()
+        row["description"] = spec.description
         chosen, tsum = tune(job, task, spec) if job.protocol.tune else ({}, {"candidates": 1})
         row["tuning"] = tsum
         params = {**dict(job.params), **chosen}

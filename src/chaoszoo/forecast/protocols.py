@@ -153,6 +153,29 @@ class ForecastProtocol:
     def replace(self, **changes) -> "ForecastProtocol":
         return dataclasses.replace(self, **changes)
 
+    def with_lengths(self, *, horizon: int | None = None, history: int | None = None) -> "ForecastProtocol":
+        """This protocol with another forecast length and/or history length: a protocol of its
+        own, named after both (``short-coarse[horizon=50]``), so its results never mix with the
+        original's."""
+        for name, v in (("horizon", horizon), ("history", history)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < (1 if name == "horizon" else 2)):
+                raise InvalidArgumentError(f"{name} must be an integer of at least {1 if name == 'horizon' else 2} "
+                                           f"samples; got {v!r}.")
+        if history is not None and any(v.history is not None for v in self.variants):
+            raise InvalidArgumentError(f"The variants of {self.name!r} set their own history lengths "
+                                       f"({', '.join(v.label for v in self.variants)}); --history does not apply.")
+        changes, tags = {}, []
+        if horizon is not None:
+            changes.update(horizon=horizon, horizon_fraction=None)
+            tags.append(f"horizon={horizon}")
+        if history is not None:
+            changes["history"] = history
+            tags.append(f"history={history}")
+        if not tags:
+            return self
+        base = self.name.split("[")[0]
+        return dataclasses.replace(self, name=f"{base}[{','.join(tags)}]", **changes)
+
     @classmethod
     def from_settings(cls, settings: dict) -> "ForecastProtocol":
         """The protocol described by :meth:`settings` (as a results store records it)."""

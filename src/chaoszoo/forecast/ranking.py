@@ -477,9 +477,13 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
         f"mean rank of {len(comp)} ({variants[0]})"]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
 
+    described = {}  # a user's model: the description its rows carry (its docstring's first line)
+    if "description" in df.columns:
+        described = df.dropna(subset=["description"]).groupby("model")["description"].first().to_dict()
+
     def line(model):
         spec = specs.get(model.split(" (")[0])
-        cells = [model, spec.description if spec is not None else ""]
+        cells = [model, spec.description if spec is not None else str(described.get(model, ""))]
         for v in variants:
             r = lb[(lb["variant"] == v) & (lb["model"] == model)]
             cells.append(_cell(r.iloc[0], n_sys[v], min_coverage) if len(r) else "-")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from chaoszoo.errors import InvalidArgumentError, MissingExtraError, ModelError
 from chaoszoo.forecast.interface import ForecastInfo, Model
 
-__all__ = ["ForecastInfo", "ModelSpec", "MODEL_MODULES", "get_spec", "list_models", "make", "register", "load_class"]
+__all__ = ["ForecastInfo", "ModelSpec", "MODEL_MODULES", "get_spec", "list_models", "make", "register", "load_class",
+           "model_path"]
 
 #: Modules (under ``chaoszoo.forecast.models``) whose ``SPECS`` lists make the built-in registry.
 MODEL_MODULES = ("baselines", "darts_models", "statistical", "reservoir", "sindy", "neural_ode", "plrnn")
@@ -114,16 +115,51 @@ def list_models(family: str | None = None) -> list[ModelSpec]:
     return [s for s in out if family is None or s.family == family]
 
 
-def get_spec(name: str) -> ModelSpec:
-    """The spec of ``name``; a ``"package.module:Class"`` path gives an ad-hoc user spec."""
+def model_path(model) -> str:
+    """The name under which ``model`` runs: a registry name or ``"module:Class"`` path as given,
+    or, for a class object, the ``"module:Qualified.Name"`` path that imports it (worker
+    processes import it by that path, so it must be importable: defined at the top level of a
+    module, or of a script run as a file)."""
+    if isinstance(model, str):
+        return model
+    if isinstance(model, type):
+        path = f"{model.__module__}:{model.__qualname__}"
+        if "<locals>" in model.__qualname__:
+            raise InvalidArgumentError(
+                f"The model class {model.__qualname__} is defined inside a function; worker processes can only "
+                "import classes defined at the top level of a module. Move it there (or pass jobs=0).")
+        try:
+            found = load_class(path)
+        except InvalidArgumentError:
+            found = None
+        if found is not model:
+            raise InvalidArgumentError(
+                f"The model class {model.__qualname__} cannot be imported back as {path!r} (defined in an interactive "
+                "session or replaced since); put it in a module, or pass its 'module:Class' path.")
+        return path
+    raise InvalidArgumentError(f"A model is a registry name, a 'package.module:Class' path or a class; got {model!r} "
+                               f"({type(model).__name__}).")
+
+
+def _first_line(doc) -> str:
+    lines = [ln.strip() for ln in (doc or "").strip().splitlines() if ln.strip()]
+    return lines[0] if lines else ""
+
+
+def get_spec(name) -> ModelSpec:
+    """The spec of ``name``; a ``"package.module:Class"`` path (or a class) gives an ad-hoc user
+    spec, whose description is the first line of the class's docstring."""
+    if isinstance(name, type):
+        name = model_path(name)
     if not isinstance(name, str) or not name:
         raise InvalidArgumentError(f"A model name must be a non-empty string; got {name!r}.")
     specs = {**_builtin(), **_USER}
     if name in specs:
         return specs[name]
     if ":" in name:
-        load_class(name)  # fail early with a clear message
-        return ModelSpec(name=name, target=name, family="user", description=f"user model {name}")
+        cls = load_class(name)  # fail early with a clear message
+        return ModelSpec(name=name, target=name, family="user",
+                         description=_first_line(getattr(cls, "__doc__", None)) or f"user model {name}")
     close = difflib.get_close_matches(name, list(specs), n=4, cutoff=0.5)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     raise InvalidArgumentError(
@@ -169,6 +205,9 @@ def make(name: str, *, fast: bool = False, **params) -> Model:
     if missing:
         raise MissingExtraError(f"Model {spec.name!r}", spec.extra or spec.name, missing[0])
     cls = load_class(spec.target)
+    if not callable(cls):
+        raise ModelError(f"{spec.target} is a {type(cls).__name__}, not a class: a model is a class with "
+                         "fit(history, info) and predict(horizon).")
     kwargs = {**spec.params, **(spec.fast if fast else {}), **params}
     try:
         model = cls(**kwargs)

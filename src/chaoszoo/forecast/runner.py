@@ -58,18 +58,46 @@ class RunSummary:
         return out
 
 
+def _listed(values, what: str) -> list | None:
+    """A list of names from a comma-separated string or a sequence; ``None`` stays ``None``
+    (everything). An empty list, an empty name or a name given twice is an error: none of them
+    may silently mean something else."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = values.split(",")
+    elif isinstance(values, (bytes, dict)) or not hasattr(values, "__iter__"):
+        raise InvalidArgumentError(f"{what} must be a list of names or a comma-separated string; got {values!r}.")
+    values = list(values)
+    if not values:
+        raise InvalidArgumentError(f"{what} is empty; name at least one (or leave it out for every one).")
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            v = v.strip()
+            if not v:
+                raise InvalidArgumentError(f"{what} has an empty name in {values!r}.")
+        if v in out:
+            raise InvalidArgumentError(f"{what} names {v!r} twice.")
+        out.append(v)
+    return out
+
+
 def select_systems(systems=None, tag=None) -> list[str]:
     """Catalog names from an explicit list and/or a tag (default: every system)."""
     import chaoszoo as cz
     from chaoszoo.errors import UnknownSystemError
 
-    if isinstance(systems, str):
-        systems = [s for s in systems.split(",") if s]
+    systems = _listed(systems, "systems")
     names = list(systems) if systems else cz.names()
     known = set(cz.names())
     for n in names:
+        if not isinstance(n, str):
+            raise InvalidArgumentError(f"A system is named by a string; got {n!r}.")
         if n not in known:
             raise UnknownSystemError(n, known)
+    if tag is not None and (not isinstance(tag, str) or not tag.strip()):
+        raise InvalidArgumentError(f"tag must be a non-empty string; got {tag!r}.")
     if tag:
         tagged = [n for n in names if tag in cz.get(n).tags]
         if not tagged:
@@ -101,13 +129,21 @@ def plan(protocol, models, systems, *, ics=None, fast=False, params=None, keep_f
     """Every job of a run, in a fixed order."""
     from chaoszoo.forecast.registry import get_spec
 
+    from chaoszoo.forecast.registry import model_path
+
     protocol = get_protocol(protocol)
-    if isinstance(models, str):
-        models = [m for m in models.split(",") if m]
-    if not models:
+    if models is None or (not isinstance(models, str) and not models):
         raise InvalidArgumentError("Name at least one model (`chaoszoo forecast models` lists them).")
+    models = [model_path(m) for m in ([models] if isinstance(models, type) else _listed(models, "models"))]
+    if len(set(models)) != len(models):
+        raise InvalidArgumentError(f"models names one model twice: {models}.")
     for m in models:
-        get_spec(m)  # unknown names fail here, before any work
+        if get_spec(m).family == "user":  # unknown names fail here; a user's class is checked once, now
+            _check_user_model(m, fast, params)
+    if params is not None and not isinstance(params, dict):
+        raise InvalidArgumentError(f"params must be a dict of constructor arguments; got {params!r}.")
+    if not isinstance(fast, bool):
+        raise InvalidArgumentError(f"fast must be True or False; got {fast!r}.")
     n_ics = protocol.default_ics if ics is None else ics
     if isinstance(n_ics, bool) or not isinstance(n_ics, int) or not 1 <= n_ics <= protocol.max_ics:
         raise InvalidArgumentError(f"ics must be an integer from 1 to {protocol.max_ics} for {protocol.name!r}; got {ics!r}.")
@@ -122,6 +158,23 @@ def plan(protocol, models, systems, *, ics=None, fast=False, params=None, keep_f
     ptuple = tuple(sorted((params or {}).items()))
     return [Job(protocol, s, ic, v, m, fast, ptuple, keep_forecasts, attractor_metrics)
             for s in systems for ic in range(n_ics) for v in chosen for m in models]
+
+
+def _check_user_model(name: str, fast: bool, params) -> None:
+    """Make one instance of a user's model and check its interface before any job runs: a
+    mistake (not a class, a constructor that refuses the arguments, no ``fit`` or ``predict``)
+    is one error now instead of one failed row per job."""
+    from chaoszoo.errors import ChaoszooError, ModelError
+    from chaoszoo.forecast.registry import make
+
+    try:
+        make(name, fast=fast, **(params or {}))
+    except ChaoszooError as err:
+        raise type(err)(f"{err} (checked before the run; nothing was written)") if isinstance(
+            err, (InvalidArgumentError, ModelError)) else err
+    except Exception as err:  # noqa: BLE001 - the user's constructor raised
+        raise ModelError(f"Making the model {name!r} raised {type(err).__name__}: {err} (checked before the run; "
+                         "nothing was written).") from None
 
 
 def _progress(total: int, enabled: bool, desc: str):
@@ -432,6 +485,12 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
         raise InvalidArgumentError(f"jobs must be a non-negative integer; got {jobs!r}.")
     timeout = _limit(timeout, "timeout", "seconds")
     max_memory_mb = _limit(max_memory_mb, "max_memory_mb", "MB")
+    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not str(out):
+        raise InvalidArgumentError(f"out must be the path of a results directory; got {out!r}.")
+    for name, v in (("keep_forecasts", keep_forecasts), ("attractor_metrics", attractor_metrics),
+                    ("retry_failed", retry_failed), ("progress", progress)):
+        if not isinstance(v, bool):
+            raise InvalidArgumentError(f"{name} must be True or False; got {v!r}.")
     selected = select_systems(systems, tag)
     names = _applicable(protocol, selected, explicit=bool(systems))
     all_jobs = plan(protocol, models, names, ics=ics, fast=fast, params=params, keep_forecasts=keep_forecasts,

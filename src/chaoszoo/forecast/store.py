@@ -9,7 +9,7 @@ instead of tens of thousands of parts that would need compaction. Measured with
 ``benchmarks/bench_store.py`` (2,000 rows of 24 metrics, this 2-core machine while heavily
 shared, load ~27): 240 committed rows per second, read back in 3.4 s, against 4 rows per
 second and 80 s for one Parquet part per row (fsync + rename): 67x. Either rate is far above
-the rate at which models produce rows. Parquet remains the export format (:func:`export_parquet`).
+the rate at which models produce rows. Parquet (or CSV) is the export format (:func:`export_results`).
 
 Layout: ``DIR/results.sqlite`` with a ``meta`` table (format version, protocol settings) and
 a ``results`` table (key columns plus the whole row as JSON, and optionally the forecast as
@@ -358,6 +358,49 @@ def _task_versions(rows) -> dict:
     return out
 
 
+def with_reference(paths):
+    """The rows of results directories beside the shipped reference rows of their protocol,
+    restricted to the tasks (system, initial condition, variant) both have with equal data
+    fingerprints: a user's run compared with the reference on common jobs and equal data.
+
+    Raises :class:`ResultsStoreError` when the protocol has no shipped table, the shipped one was
+    written with other settings, or no task is common with equal data."""
+    import pandas as pd
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    mine = load_results(paths)
+    with ResultsStore(paths[0], create=False) as st:
+        settings = st.protocol
+    name = settings["name"]
+    files = {p.name[: -len(".parquet")]: p for p in shipped_files()}
+    if name not in files:
+        raise ResultsStoreError(f"No shipped reference for protocol {name!r}; shipped: {', '.join(sorted(files))}.")
+    side = json.loads(sidecar_path(files[name]).read_text())
+    if side.get("protocol") != json.loads(json.dumps(settings, default=str)):
+        raise ResultsStoreError(f"The shipped {name!r} reference was written with other settings of the protocol than "
+                                f"{paths[0]} (e.g. another version); the rows are not comparable.")
+    ref = shipped_results(name)
+    key = ["system", "ic", "variant"]
+
+    def one_version(df):
+        ok = df[(df["status"] == "ok") & df["data_sha256"].notna()]
+        fp = ok.groupby(key)["data_sha256"].agg(lambda v: v.iloc[0] if v.nunique() == 1 else None)
+        return fp.dropna()
+
+    a, b = one_version(mine), one_version(ref)
+    common = a.index.intersection(b.index)
+    same = common[(a.loc[common] == b.loc[common]).to_numpy()]
+    if not len(same):
+        raise ResultsStoreError(f"{', '.join(map(str, paths))} and the shipped {name!r} reference have no task (system, "
+                                "initial condition, variant) with the same data; run the same systems with the "
+                                "current chaoszoo.")
+    keep = pd.MultiIndex.from_tuples(list(same), names=key)
+    ref = ref[~ref["job_id"].isin(set(mine["job_id"]))]
+    both = pd.concat([ref, mine], ignore_index=True)
+    return both[pd.MultiIndex.from_frame(both[key]).isin(keep)].reset_index(drop=True)
+
+
 def mixed_tasks_error(versions: dict, what: str):
     """A :class:`DataVersionError` for the tasks of ``versions`` with more than one data
     fingerprint, or ``None`` when every task has one."""
@@ -429,26 +472,74 @@ def merge(sources, out) -> int:
 NESTED_COLUMNS = ("curve", "params", "tuning", "versions", "missing")
 
 
-def export_parquet(paths, out_file) -> Path:
-    """Write the merged results of ``paths`` to one Parquet file (temp file + rename), rows
-    sorted by job id and columns by name."""
+#: Formats of an export, by file extension.
+EXPORT_FORMATS = (".parquet", ".csv")
+EXPORT_FORMAT = "chaoszoo-forecast-export"
+
+
+def sidecar_path(file) -> Path:
+    """The JSON sidecar of an exported or shipped table: ``x.parquet`` -> ``x.json``."""
+    return Path(file).with_suffix(".json")
+
+
+def _is_our_export(file: Path) -> bool:
+    side = sidecar_path(file)
+    try:
+        doc = json.loads(side.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and isinstance(doc.get("protocol"), dict)
+
+
+def export_results(paths, out_file, *, force: bool = False, sidecar: bool = True) -> Path:
+    """Write the merged results of ``paths`` to one file, Parquet (``.parquet``) or CSV
+    (``.csv``), by temp file + rename, rows sorted by job id and columns by name, with a JSON
+    sidecar (``<name>.json``: the protocol settings and the stores' wall and CPU time) that
+    :func:`import_results` reads back into a results store.
+
+    An existing file is replaced only if it is a chaoszoo export (it has such a sidecar) or
+    ``force`` is given: nothing a user wrote is overwritten without being asked.
+    """
     import os
     import tempfile
 
+    out_file = Path(out_file).expanduser()
+    suffix = out_file.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise InvalidArgumentError(f"The export file must end in {' or '.join(EXPORT_FORMATS)}; got {str(out_file)!r}.")
+    if out_file.is_dir():
+        raise InvalidArgumentError(f"{out_file} is a directory; give a file name ending in {suffix}.")
+    if out_file.exists() and not force and not _is_our_export(out_file):
+        raise InvalidArgumentError(f"{out_file} exists and is not a chaoszoo export; choose another name, or pass "
+                                   "force=True (--force) to replace it.")
+    if sidecar and sidecar_path(out_file).exists() and not force and not _is_our_export(out_file):
+        raise InvalidArgumentError(f"{sidecar_path(out_file)} (the export's sidecar) exists and is not one of "
+                                   "chaoszoo's; choose another name, or pass force=True (--force).")
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     df = load_results(paths)
+    meta = {"format": EXPORT_FORMAT, "protocol": None, "wall_seconds": 0.0, "cpu_seconds": 0.0, "rows": len(df)}
+    for p in paths:
+        with ResultsStore(p, create=False) as st:
+            meta["protocol"] = st.protocol
+            meta["wall_seconds"] += st.wall_seconds
+            meta["cpu_seconds"] += st.cpu_seconds
     # rows by job id and columns by name, so the same rows give the same file from any store
     df = df.sort_values("job_id", kind="stable").reset_index(drop=True)[sorted(df.columns)]
-    out_file = Path(out_file)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
+    if not out_file.parent.is_dir():
+        raise InvalidArgumentError(f"The directory {out_file.parent} does not exist; create it first.")
     for col in df.columns:  # nested values (dicts, lists) as JSON text, so the file is flat
         if df[col].map(lambda v: isinstance(v, (dict, list))).any():
             df[col] = df[col].map(lambda v: json.dumps(v, sort_keys=True, default=_jsonable) if isinstance(v, (dict, list)) else v)
     fd, tmp = tempfile.mkstemp(dir=out_file.parent, prefix=f".{out_file.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        # zstd: a third smaller than the default snappy for these tables (short-coarse, 23,109 rows:
-        # 9.9 MB against 14.5 MB), read by every Parquet reader
-        df.to_parquet(tmp, index=False, compression="zstd")
+        if suffix == ".csv":
+            df.to_csv(tmp, index=False)  # floats as their shortest round-trip text
+        else:
+            # zstd: a third smaller than the default snappy for these tables (short-coarse, 23,109 rows:
+            # 9.9 MB against 14.5 MB), read by every Parquet reader
+            df.to_parquet(tmp, index=False, compression="zstd")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a results file is not
@@ -456,7 +547,16 @@ def export_parquet(paths, out_file) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if sidecar:
+        from chaoszoo.data.storage import atomic_write
+
+        atomic_write(sidecar_path(out_file), (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
     return out_file
+
+
+def export_parquet(paths, out_file, **options) -> Path:
+    """:func:`export_results` (kept for its old name)."""
+    return export_results(paths, out_file, **options)
 
 
 # The fields of a row besides its metrics (what jobs.execute writes); in a flat export every
@@ -464,35 +564,65 @@ def export_parquet(paths, out_file) -> Path:
 ROW_FIELDS = frozenset({
     "job_id", "protocol", "protocol_version", "system", "ic", "variant", "univariate", "noise", "model", "setting",
     "seed", "attractor_metrics", "host", "status", "data_sha256", "history_len", "horizon", "dims", "lyapunov_steps", "pts_per_period",
-    "family", "model_sha256", "tuning", "params", "fit_seconds", "predict_seconds", "peak_memory_mb", "peak_rss_mb", "curve",
+    "family", "model_sha256", "description", "tuning", "params", "fit_seconds", "predict_seconds", "peak_memory_mb", "peak_rss_mb", "curve",
     "missing", "error", "traceback", "versions", "device", "seconds", "pid"})
 
 
-def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
-    """Re-create the results store ``out`` from a Parquet export (for example a shipped table),
-    so that ``run`` continues a benchmark where it stopped on another machine: the jobs in the
-    file count as done. The protocol settings come from the JSON sidecar next to the file
+def _read_export(file: Path) -> list[dict]:
+    """The records of an exported table (Parquet or CSV); a damaged file is a clear error."""
+    try:
+        if file.suffix.lower() == ".csv":
+            import pandas as pd
+
+            df = pd.read_csv(file, float_precision="round_trip", keep_default_na=True)
+            df = df.astype(object).where(df.notna(), None)
+            return df.to_dict("records")
+        import pyarrow.parquet as pq
+
+        return pq.read_table(file).to_pylist()
+    except Exception as err:  # noqa: BLE001 - pyarrow's and pandas's many parse errors
+        raise InvalidArgumentError(f"{file} cannot be read as an exported results table ({type(err).__name__}: "
+                                   f"{str(err)[:200]}).") from None
+
+
+def import_results(file, out, protocol_settings: dict | None = None) -> int:
+    """Re-create the results store ``out`` from an export (Parquet or CSV; for example a shipped
+    table), so that ``run`` continues a benchmark where it stopped on another machine: the jobs
+    in the file count as done. The protocol settings come from the JSON sidecar next to the file
     (``<name>.json``, key ``protocol``) unless given. Exports hold no forecasts, so neither does
-    ``out``; the sidecar's wall time becomes the store's, to which later runs add theirs.
+    ``out``; the sidecar's wall and CPU time become the store's, to which later runs add theirs.
     Returns the number of rows written."""
     import math
 
-    import pyarrow.parquet as pq
-
-    file = Path(file)
+    file = Path(file).expanduser()
+    if file.suffix.lower() not in EXPORT_FORMATS:
+        raise InvalidArgumentError(f"An exported table ends in {' or '.join(EXPORT_FORMATS)}; got {str(file)!r}.")
     if not file.is_file():
-        raise InvalidArgumentError(f"No Parquet file at {file}.")
-    side = file.with_suffix(".json")
-    sidecar = json.loads(side.read_text()) if side.is_file() else {}
+        raise InvalidArgumentError(f"No exported table at {file}.")
+    side = sidecar_path(file)
+    try:
+        sidecar = json.loads(side.read_text()) if side.is_file() else {}
+        if not isinstance(sidecar, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as err:
+        raise InvalidArgumentError(f"The sidecar {side} cannot be read ({err}); it should be the JSON written with "
+                                   "the export.") from None
     if protocol_settings is None:
-        if not sidecar:
-            raise InvalidArgumentError(f"{file} has no sidecar {side.name} with its protocol settings; pass them.")
+        if not isinstance(sidecar.get("protocol"), dict):
+            raise InvalidArgumentError(f"{file} has no sidecar {side.name} with its protocol settings; export it with "
+                                       "`chaoszoo forecast export`, or pass the settings.")
         protocol_settings = sidecar["protocol"]
+    if (Path(out).expanduser() / DB).exists():
+        raise ResultsStoreError(f"{out} already holds results; restore into a new directory.")
+    records = _read_export(file)
+    bad = [i for i, r in enumerate(records) if not all(r.get(k) is not None for k in ("job_id", "system", "model", "status"))]
+    if bad:
+        raise InvalidArgumentError(f"{file}: row {bad[0]} is not a result row (it needs job_id, system, model and status).")
     n = 0
     with ResultsStore(out, protocol_settings) as st:
         if sidecar.get("wall_seconds") and not st.wall_seconds:  # the rows' cost travels with them
             st.add_wall_seconds(float(sidecar["wall_seconds"]), float(sidecar.get("cpu_seconds") or 0.0))
-        for rec in pq.read_table(file).to_pylist():
+        for rec in records:
             row, metrics = {}, {}
             ok = rec.get("status") == "ok"
             for k, v in rec.items():  # every column comes back, so the store exports the same file
@@ -506,6 +636,11 @@ def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
             st.put(row)
             n += 1
     return n
+
+
+def import_parquet(file, out, protocol_settings: dict | None = None) -> int:
+    """:func:`import_results` (kept for its old name)."""
+    return import_results(file, out, protocol_settings)
 
 
 def shipped_files(protocols=None) -> list:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chaoszoo.errors import InvalidArgumentError, NotFittedError
+from chaoszoo.errors import IntegrationError, InvalidArgumentError, ModelError, NotFittedError
 from chaoszoo.forecast.interface import ForecastInfo, as_history, resolve_value
 from chaoszoo.forecast.registry import ModelSpec
 
@@ -326,13 +326,16 @@ class Oracle(_Fitted):
         level = max(info.noise, self.floor)
         m = self.members if level > 0 else 1  # without noise every member is the same
         states = np.repeat(state[None, :], m, axis=0)
+        self._kick = np.zeros_like(state)
         if level > 0:
             rng = np.random.default_rng(info.seed)
             std = np.asarray(priv.get("std", np.ones_like(state)), dtype=np.float64)
-            states = states + level * std * rng.standard_normal(states.shape)
+            self._kick = level * std
+            states = states + self._kick * rng.standard_normal(states.shape)
         # keep names and numbers only (a System holds its declaration's function, which is
         # not picklable by reference from every process)
         self._params, self._states, self._info, self._h = dict(priv["params"]), states, info, h
+        self._state = state
         self._postprocess = bool(priv.get("postprocess", False))
         self._t_start = float(priv.get("time") or 0.0)  # the clock, for a field that depends on time
         self._cols = [system.variables.index(v) for v in info.variables] if info.variables else list(range(h.shape[1]))
@@ -344,11 +347,38 @@ class Oracle(_Fitted):
         n = self._check(horizon)
         kw = {} if self._info.kind == "map" else {"dt": self._info.dt, "t_start": self._t_start}
         system = cz.get(self._info.system).with_params(**self._params)
-        ys = system.ensemble(n + 1, ics=self._states, **kw)[:, 1:]
+        try:
+            ys = system.ensemble(n + 1, ics=self._states, **kw)[:, 1:]
+        except IntegrationError:
+            ys = self._redrawn(system, n, kw)
         transform = system.declaration.extra.get("postprocess") if self._postprocess else None
         if transform is not None:
             ys = np.stack([np.asarray(transform(y, dict(system.params)), dtype=np.float64) for y in ys])
         return ys[:, :, self._cols].mean(axis=0)
+
+
+    #: Perturbations drawn again for a member that leaves the basin before it gives up.
+    REDRAWS = 10
+
+    def _redrawn(self, system, n: int, kw: dict) -> np.ndarray:
+        """The members one by one, a member whose perturbed start escapes the basin (Henon's is
+        small: a kick at the noise level can send it to infinity) drawn again, up to
+        :attr:`REDRAWS` times: the ideal observer's estimate of the state lies in the basin."""
+        rng = np.random.default_rng([int(self._info.seed), 1])
+        out = []
+        for x0 in self._states:
+            for _ in range(self.REDRAWS + 1):
+                try:
+                    out.append(system.ensemble(n + 1, ics=x0[None, :], **kw)[0, 1:])
+                    break
+                except IntegrationError:
+                    if not np.any(self._kick):
+                        raise
+                    x0 = self._state + self._kick * rng.standard_normal(self._state.shape)
+            else:
+                raise ModelError(f"every perturbed start of {system.name} at the noise level left the basin "
+                                 f"({self.REDRAWS + 1} draws)")
+        return np.stack(out)
 
 
 class OracleEnsemble(Oracle):
