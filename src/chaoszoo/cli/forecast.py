@@ -59,8 +59,10 @@ def protocols_cmd():
 @click.option("--family", default=None, help="Only one family (baseline, deep, statistical, reservoir, ...).")
 def models_cmd(family):
     """List every registered model with the extra it needs."""
-    from chaoszoo.forecast.registry import list_models
+    from chaoszoo.forecast.registry import FAMILIES, list_models
 
+    if family is not None and family not in FAMILIES:
+        raise click.UsageError(f"Unknown --family {family!r}; families: {', '.join(FAMILIES)}.")
     specs = list_models(family)
     click.echo(f"{'model':20s} {'family':18s} {'extra':10s} {'installed':9s} description")
     for s in specs:
@@ -236,10 +238,19 @@ def forget_cmd(directory, models, systems, failed_only):
     `forecast run --out DIRECTORY` redoes those jobs: after a model changed, for example."""
     from chaoszoo.forecast.store import ResultsStore
 
+    from chaoszoo.errors import InvalidArgumentError
+
     with _errors():
         with ResultsStore(directory, create=False) as store:
-            n = store.forget(_names(models, "--models") or None, _names(systems, "--systems") or None,
-                             failed_only=failed_only)
+            models, systems = _names(models, "--models") or None, _names(systems, "--systems") or None
+            rows = store.rows()
+            for what, names, col in (("model", models, "model"), ("system", systems, "system")):
+                have = {r.get(col) for r in rows}
+                absent = [n for n in names or () if n not in have]
+                if absent:
+                    raise InvalidArgumentError(f"{directory} has no rows of the {what}(s) {', '.join(absent)}; it has "
+                                               f"{', '.join(sorted(map(str, have))) or 'none'}. Nothing was deleted.")
+            n = store.forget(models, systems, failed_only=failed_only)
     click.echo(f"deleted {n} rows from {directory}; `chaoszoo forecast run ... --out {directory}` runs those jobs again")
 
 

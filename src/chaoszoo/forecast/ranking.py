@@ -83,6 +83,18 @@ _STATS = ("model", "median", "q25", "q75", "ci_low", "ci_high", "ic_min", "ic_ma
           "win_rate", "skill", "systems", "n", "failed", "uncovered", "reference")
 
 
+def check_baseline(df, baseline) -> None:
+    """A baseline other than the default must be a model of the results (the default, when
+    absent, leaves failures to the worst-score fallback and the skill column empty)."""
+    if baseline is None or baseline == DEFAULT_BASELINE and baseline not in set(df["model"]):
+        return
+    if not isinstance(baseline, str):
+        raise InvalidArgumentError(f"baseline must be a model name; got {baseline!r}.")
+    if baseline not in set(df["model"]):
+        raise InvalidArgumentError(f"The baseline {baseline!r} is not a model of these results; they have "
+                                   f"{', '.join(sorted(map(str, set(df['model']))))}.")
+
+
 def imputation_rule(baseline: str = DEFAULT_BASELINE) -> str:
     """The rule that scores a failed job, in one sentence (the report quotes it)."""
     return (f"A failed job (status not ok, or a non-finite metric) is scored as the baseline's ({baseline}) score "
@@ -93,12 +105,29 @@ def imputation_rule(baseline: str = DEFAULT_BASELINE) -> str:
             "metric undefined there) are left out of coverage.")
 
 
+#: Columns a results frame must have to be ranked.
+REQUIRED_COLUMNS = ("system", "model", "status")
+
+
 def _frame(results):
+    import os
+
     import pandas as pd
 
     from chaoszoo.forecast.store import load_results
 
-    df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    if isinstance(results, pd.DataFrame):
+        df = results
+        missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+        if missing and len(df):
+            raise InvalidArgumentError(f"The results frame has no column {', '.join(map(repr, missing))}; give rows "
+                                       "from chaoszoo.forecast.load_results or shipped_results, or results directories.")
+    elif isinstance(results, (str, os.PathLike)) or (
+            isinstance(results, (list, tuple)) and results and all(isinstance(r, (str, os.PathLike)) for r in results)):
+        df = load_results(results)
+    else:
+        raise InvalidArgumentError("Results are a DataFrame of rows (chaoszoo.forecast.load_results) or results "
+                                   f"directories; got {type(results).__name__}.")
     if len(df) and not {"ic", "variant"} <= set(df.columns):
         df = df.copy()
         if "ic" not in df.columns:
@@ -342,9 +371,17 @@ def leaderboard(results, metric: str = "smape", by=("variant",), baseline: str =
     df = _frame(results)
     if not len(df):
         raise InvalidArgumentError("There are no results to rank.")
-    if metric not in df.columns:
+    if not isinstance(metric, str) or metric not in df.columns:
         known = sorted(c for c in df.columns if df[c].dtype.kind == "f")
         raise InvalidArgumentError(f"Unknown metric {metric!r}; the results have {', '.join(known)}.")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise InvalidArgumentError(f"n_boot must be a non-negative integer; got {n_boot!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvalidArgumentError(f"seed must be a non-negative integer; got {seed!r}.")
+    if by is not None and not isinstance(by, str) and not (
+            isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by)):
+        raise InvalidArgumentError(f"by must be a column name or a list of them; got {by!r}.")
+    check_baseline(df, baseline)
     check_data_versions(df)
     higher = metric in HIGHER_IS_BETTER
     sc = _scored(df, metric, baseline, higher=higher)
@@ -458,6 +495,10 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
     """
     from chaoszoo.forecast.registry import list_models
 
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise InvalidArgumentError(f"top must be a positive integer; got {top!r}.")
+    if isinstance(min_coverage, bool) or not isinstance(min_coverage, (int, float)) or not 0 <= min_coverage <= 1:
+        raise InvalidArgumentError(f"min_coverage must be a number from 0 to 1; got {min_coverage!r}.")
     specs = {s.name: s for s in list_models()}
     df = _frame(results)
     lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline, n_boot=n_boot, seed=seed)

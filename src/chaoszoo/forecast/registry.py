@@ -212,6 +212,10 @@ def make(name: str, *, fast: bool = False, **params) -> Model:
     try:
         model = cls(**kwargs)
     except TypeError as err:
+        if not isinstance(cls, type):
+            raise ModelError(f"{spec.target} is a {type(cls).__name__}, not a class, and calling it with {kwargs} "
+                             f"failed ({err}): a model is a class with fit(history, info) and predict(horizon) "
+                             "(or a function that returns one).") from None
         raise InvalidArgumentError(f"Model {spec.name!r} does not accept these arguments {kwargs}: {err}.") from err
     if not (callable(getattr(model, "fit", None)) and callable(getattr(model, "predict", None))):
         raise ModelError(f"{spec.target} does not meet the model interface: it needs fit(history, info) and predict(horizon).")

@@ -88,16 +88,22 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
         raise InvalidArgumentError("There are no results to report on.")
     check_data_versions(raw)
     df = with_setting_labels(raw)  # the names the leaderboard gives (``nbeats (fast)``), in every figure
-    out = Path(out)
+    import os
+
+    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not str(out):
+        raise InvalidArgumentError(f"out must be the path of a report directory; got {out!r}.")
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"{out} is a file; choose a directory for the report.")
     if out.exists() and any(out.iterdir()) and not (out / "report.md").exists():
         raise InvalidArgumentError(f"{out} is not empty and holds no report; choose a new directory.")
-    out.mkdir(parents=True, exist_ok=True)
     variants = variant_order(df["variant"].dropna())
     variant = variant or variants[0]
     if variant not in variants:
         raise InvalidArgumentError(f"Unknown variant {variant!r}; the results have {', '.join(variants)}.")
     protocol = df["protocol"].iloc[0]
-    lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline)
+    lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline)  # checks metric and baseline
+    out.mkdir(parents=True, exist_ok=True)  # only once every argument has passed
     sub = lb[lb["variant"] == variant].reset_index(drop=True)
     refs = list(sub[sub["reference"]]["model"])
     higher = metric in HIGHER_IS_BETTER

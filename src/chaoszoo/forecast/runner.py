@@ -147,10 +147,19 @@ def plan(protocol, models, systems, *, ics=None, fast=False, params=None, keep_f
     n_ics = protocol.default_ics if ics is None else ics
     if isinstance(n_ics, bool) or not isinstance(n_ics, int) or not 1 <= n_ics <= protocol.max_ics:
         raise InvalidArgumentError(f"ics must be an integer from 1 to {protocol.max_ics} for {protocol.name!r}; got {ics!r}.")
+    if isinstance(systems, str) or not isinstance(systems, (list, tuple)) or not systems:
+        raise InvalidArgumentError(f"plan() needs a non-empty list of system names; got {systems!r}.")
+    import chaoszoo as cz
+    from chaoszoo.errors import UnknownSystemError
+
+    known = set(cz.names())
+    for name in systems:
+        if name not in known:
+            raise UnknownSystemError(str(name), known)
     chosen = protocol.variants
-    if variants:
+    if variants is not None:
         labels = {v.label: v for v in protocol.variants}
-        wanted = variants.split(",") if isinstance(variants, str) else list(variants)
+        wanted = _listed(variants, "variants")
         bad = [w for w in wanted if w not in labels]
         if bad:
             raise InvalidArgumentError(f"Unknown variant(s) {bad}; {protocol.name!r} has {', '.join(labels)}.")
@@ -487,6 +496,9 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
     max_memory_mb = _limit(max_memory_mb, "max_memory_mb", "MB")
     if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not str(out):
         raise InvalidArgumentError(f"out must be the path of a results directory; got {out!r}.")
+    if address is not None and executor != "ray":
+        raise InvalidArgumentError(f"address ({address!r}) is the Ray cluster's; it needs executor='ray' "
+                                   "(--executor ray). Leave it out to run on this machine.")
     for name, v in (("keep_forecasts", keep_forecasts), ("attractor_metrics", attractor_metrics),
                     ("retry_failed", retry_failed), ("progress", progress)):
         if not isinstance(v, bool):
@@ -497,69 +509,87 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
                     attractor_metrics=attractor_metrics, variants=variants)
     if executor == "local" and jobs > 0:
         _check_spawnable()
+    from chaoszoo.forecast.store import DB
+
+    created = not (Path(out).expanduser() / DB).exists()
     store = ResultsStore(out, protocol.settings())
     try:
-        counts = {"ok": 0, "failed": 0}
-        data_failed = _ensure_data(protocol, sorted({j.system for j in all_jobs}), jobs, executor, address, progress)
-        current = _fingerprints(protocol, all_jobs, data_failed)
-        stored = store.fingerprints()
-        specs = _model_fingerprints(all_jobs)
-        todo, stale = [], 0
-        for j in all_jobs:
-            have = stored.get(j.job_id)
-            if have is None:
-                todo.append(j)
-                continue
-            status, sha, msha = have
-            now = current.get((j.system, j.ic, j.variant.label))
-            # a row without a fingerprint failed before its data existed (or predates fingerprints)
-            other_data = now is not None and sha != now
-            other_model = msha is not None and specs.get(j.model) not in (None, msha)
-            if other_data or other_model:
-                todo.append(j)
-                stale += 1
-            elif status != "ok" and retry_failed:
-                todo.append(j)
-        if todo:
-            bar = _progress(len(todo), progress, f"chaoszoo forecast {protocol.name}")
-            tuned = _TuningShare(protocol, store, current)
-
-            def on_result(item, res):
-                row, forecast = res
-                store.put(row, forecast)
-                tuned.saw(item[1], row)
-                counts[row["status"]] += 1
-                bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
-                bar.update(1)
-
-            def on_failure(item, reason):
-                job = item[1]
-                store.put(failed_row(job, reason, current.get((job.system, job.ic, job.variant.label))))
-                counts["failed"] += 1
-                bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
-                bar.update(1)
-
-            first, later = [], []
-            for j in todo:
-                if j.system in data_failed:
-                    on_failure(("job", j), f"DatasetError: {data_failed[j.system]}")
-                else:
-                    (later if tuned.waits(j) else first).append(j)
-            try:
-                # SIGTERM (kill, timeout, batch schedulers; a run a shell started in the background
-                # ignores SIGINT) stops the run as Ctrl-C does, so its wall time is recorded too
-                with sigterm_raises():
-                    for wave in (first, later):
-                        items = [("job", tuned.give(j)) for j in wave]
-                        _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
-            finally:
-                bar.close()
-                # interrupted runs count too; CPU: this process and its finished workers
-                store.add_wall_seconds(time.perf_counter() - t0, _cpu_seconds() - cpu0)
+        _run_into(store, protocol, all_jobs, jobs, executor, address, timeout, max_memory_mb, retry_failed, progress,
+                  t0, cpu0, summary := {})
+    except BaseException as err:
+        if created and not isinstance(err, KeyboardInterrupt) and not store.done():
+            store.remove()  # a run that failed before its first row leaves no empty store behind
+        raise
     finally:
         store.close()
-    return RunSummary(Path(out), len(all_jobs), len(all_jobs) - len(todo), counts["ok"], counts["failed"],
-                      time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)), stale)
+    return RunSummary(Path(out), len(all_jobs), len(all_jobs) - summary["todo"], summary["ok"], summary["failed"],
+                      time.perf_counter() - t0, tuple(n for n in selected if n not in set(names)), summary["stale"])
+
+
+def _run_into(store, protocol, all_jobs, jobs, executor, address, timeout, max_memory_mb, retry_failed, progress,
+              t0, cpu0, summary: dict) -> None:
+    """The body of :func:`run`: decide what to (re)do, then do it into ``store``; the counts go
+    into ``summary``."""
+    summary.update(todo=0, ok=0, failed=0, stale=0)
+    counts = {"ok": 0, "failed": 0}
+    data_failed = _ensure_data(protocol, sorted({j.system for j in all_jobs}), jobs, executor, address, progress)
+    current = _fingerprints(protocol, all_jobs, data_failed)
+    stored = store.fingerprints()
+    specs = _model_fingerprints(all_jobs)
+    todo, stale = [], 0
+    for j in all_jobs:
+        have = stored.get(j.job_id)
+        if have is None:
+            todo.append(j)
+            continue
+        status, sha, msha = have
+        now = current.get((j.system, j.ic, j.variant.label))
+        # a row without a fingerprint failed before its data existed (or predates fingerprints)
+        other_data = now is not None and sha != now
+        other_model = msha is not None and specs.get(j.model) not in (None, msha)
+        if other_data or other_model:
+            todo.append(j)
+            stale += 1
+        elif status != "ok" and retry_failed:
+            todo.append(j)
+    if todo:
+        bar = _progress(len(todo), progress, f"chaoszoo forecast {protocol.name}")
+        tuned = _TuningShare(protocol, store, current)
+
+        def on_result(item, res):
+            row, forecast = res
+            store.put(row, forecast)
+            tuned.saw(item[1], row)
+            counts[row["status"]] += 1
+            bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
+            bar.update(1)
+
+        def on_failure(item, reason):
+            job = item[1]
+            store.put(failed_row(job, reason, current.get((job.system, job.ic, job.variant.label))))
+            counts["failed"] += 1
+            bar.set_postfix_str(f"{counts['failed']} failed", refresh=False)
+            bar.update(1)
+
+        first, later = [], []
+        for j in todo:
+            if j.system in data_failed:
+                on_failure(("job", j), f"DatasetError: {data_failed[j.system]}")
+            else:
+                (later if tuned.waits(j) else first).append(j)
+        try:
+            # SIGTERM (kill, timeout, batch schedulers; a run a shell started in the background
+            # ignores SIGINT) stops the run as Ctrl-C does, so its wall time is recorded too
+            with sigterm_raises():
+                for wave in (first, later):
+                    items = [("job", tuned.give(j)) for j in wave]
+                    _dispatch(items, jobs, executor, timeout, max_memory_mb, address, on_result, on_failure)
+        finally:
+            bar.close()
+            # interrupted runs count too; CPU: this process and its finished workers
+            store.add_wall_seconds(time.perf_counter() - t0, _cpu_seconds() - cpu0)
+            summary.update(todo=len(todo), ok=counts["ok"], failed=counts["failed"], stale=stale)
+    summary.update(todo=len(todo), ok=counts["ok"], failed=counts["failed"], stale=stale)
 
 
 def _cpu_seconds() -> float:

@@ -39,6 +39,58 @@ def _damaged(path: Path, what: str) -> ResultsStoreError:
         f"directory with `chaoszoo forecast repair {path.parent} --out NEW_DIR`, or run into another --out.")
 
 
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+           "CREATE TABLE IF NOT EXISTS results (job_id TEXT PRIMARY KEY, system TEXT, model TEXT, status TEXT,"
+           " row TEXT NOT NULL, forecast BLOB);"
+           "CREATE INDEX IF NOT EXISTS results_status ON results(status)")
+
+
+def _inspect(db: Path) -> None:
+    """Check an existing store read-only: a readable SQLite database that passes the integrity
+    check and holds chaoszoo's tables and metadata. Raises :class:`ResultsStoreError` otherwise;
+    writes nothing (an uncheckpointed write-ahead log of a killed run is read, not removed)."""
+    if db.stat().st_size == 0:
+        raise ResultsStoreError(f"{db} is an empty file, not a chaoszoo results store; remove it or run into another "
+                                "--out directory.")
+    # SQLite opens the journal files of a write-ahead-log database even to read it: the ones it
+    # creates for a file that turns out damaged or foreign are removed again
+    journals = [db.with_name(db.name + suffix) for suffix in ("-wal", "-shm")]
+    before = {j for j in journals if j.exists()}
+    try:
+        _inspect_open(db)
+    except ResultsStoreError:
+        for j in journals:
+            if j not in before:
+                j.unlink(missing_ok=True)
+        raise
+
+
+def _inspect_open(db: Path) -> None:
+    try:
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+    except sqlite3.DatabaseError as err:
+        raise _damaged(db, f"not a readable SQLite database: {err}") from None
+    try:
+        # a partly overwritten file can open and fail only on a later read: check the whole
+        # database now (about 0.1 s per 10,000 rows), before anything is written
+        check = [r[0] for r in con.execute("PRAGMA quick_check(5)")]
+        if check != ["ok"]:
+            raise _damaged(db, "integrity check: " + "; ".join(check)[:300])
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"meta", "results"} <= tables:
+            raise ResultsStoreError(f"{db} is an SQLite database, but not a chaoszoo results store (tables: "
+                                    f"{', '.join(sorted(tables)) or 'none'}); nothing was changed. Run into another "
+                                    "--out directory.")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != FORMAT:
+            raise ResultsStoreError(f"{db} is not a chaoszoo results store (its metadata has no format "
+                                    f"{FORMAT!r}); nothing was changed. Run into another --out directory.")
+    except sqlite3.DatabaseError as err:
+        raise _damaged(db, str(err)) from None
+    finally:
+        con.close()
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         con = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
@@ -53,11 +105,22 @@ class ResultsStore:
     """A results directory opened for reading and writing (see the module docstring)."""
 
     def __init__(self, path, protocol_settings: dict | None = None, *, create: bool = True):
+        import os
+
+        if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)) or not str(path):
+            raise InvalidArgumentError(f"A results directory is a path; got {path!r}.")
+        if protocol_settings is not None and not (
+                isinstance(protocol_settings, dict) and isinstance(protocol_settings.get("name"), str)
+                and isinstance(protocol_settings.get("version"), int)):
+            raise InvalidArgumentError("protocol_settings must be a protocol's settings (ForecastProtocol.settings(), "
+                                       f"with its name and version); got {protocol_settings!r:.100}.")
         self.path = Path(path).expanduser()
         db = self.path / DB
         if self.path.exists() and not self.path.is_dir():
             raise ResultsStoreError(f"{self.path} is a file, not a results directory.")
         if not db.is_file():
+            if db.exists():
+                raise ResultsStoreError(f"{db} is not a file; this is not a chaoszoo results directory.")
             if not create:
                 raise ResultsStoreError(f"No results in {self.path} (no {DB}); run `chaoszoo forecast run ... --out {self.path}`.")
             if self.path.is_dir() and any(p.name not in _ALLOWED_EXTRA for p in self.path.iterdir()):
@@ -67,38 +130,27 @@ class ResultsStore:
             if protocol_settings is None:
                 raise ResultsStoreError(f"{self.path} holds no results yet.")
             self.path.mkdir(parents=True, exist_ok=True)
-        self._db = db
-        existed = db.is_file()
-        self._con = _connect(db)
-        try:
-            if existed:
-                # a partly overwritten file can open and fail only on a later read: check the
-                # whole database now (about 0.1 s per 10,000 rows), before anything is written
-                check = [r[0] for r in self._con.execute("PRAGMA quick_check(5)")]
-                if check != ["ok"]:
-                    self._con.close()
-                    raise _damaged(db, "integrity check: " + "; ".join(check)[:300])
-            self._con.executescript(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                "CREATE TABLE IF NOT EXISTS results (job_id TEXT PRIMARY KEY, system TEXT, model TEXT, status TEXT,"
-                " row TEXT NOT NULL, forecast BLOB);"
-                "CREATE INDEX IF NOT EXISTS results_status ON results(status);")
-            meta = self.meta()
-        except sqlite3.DatabaseError as err:
-            self._con.close()
-            raise _damaged(db, str(err)) from None
-        if not meta:
-            if protocol_settings is None:
-                raise ResultsStoreError(f"{self.path / DB} has no metadata; it was not written by chaoszoo.")
-            with self._con:
-                self._con.execute("BEGIN")
-                self._con.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("format", FORMAT), ("format_version", str(FORMAT_VERSION)),
-                    ("protocol", json.dumps(protocol_settings, sort_keys=True))])
-            meta = self.meta()
-        if meta.get("format") != FORMAT:
-            self._con.close()
-            raise ResultsStoreError(f"{self.path / DB} is not a chaoszoo results store.")
+            self._db = db
+            self._con = _connect(db)
+            try:
+                with self._con:
+                    self._con.execute("BEGIN")
+                    for stmt in _SCHEMA.split(";"):
+                        if stmt.strip():
+                            self._con.execute(stmt)
+                    self._con.executemany("INSERT INTO meta VALUES (?, ?)", [
+                        ("format", FORMAT), ("format_version", str(FORMAT_VERSION)),
+                        ("protocol", json.dumps(protocol_settings, sort_keys=True))])
+            except sqlite3.DatabaseError as err:
+                self._con.close()
+                raise _damaged(db, str(err)) from None
+        else:
+            # an existing file is inspected read-only first (a damaged or foreign database is
+            # refused without a byte written, no journal files either), then opened for writing
+            _inspect(db)
+            self._db = db
+            self._con = _connect(db)
+        meta = self.meta()
         try:
             newer = int(meta.get("format_version", 0)) > FORMAT_VERSION
             self.protocol = json.loads(meta["protocol"])
@@ -209,6 +261,17 @@ class ResultsStore:
     def close(self) -> None:
         self._con.close()
 
+    def remove(self) -> None:
+        """Close and delete this store's files (and its directory, if that leaves it empty): for a
+        store created by a run that failed before its first row."""
+        self._con.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            self._db.with_name(self._db.name + suffix).unlink(missing_ok=True)
+        try:
+            self.path.rmdir()
+        except OSError:
+            pass
+
     def __enter__(self):
         return self
 
@@ -312,11 +375,7 @@ def load_results(paths, *, status: str | None = None):
     """
     import pandas as pd
 
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths = list(paths)
-    if not paths:
-        raise InvalidArgumentError("Give at least one results directory.")
+    paths = _paths(paths, "results directories")
     rows, first = {}, None
     for p in paths:
         with ResultsStore(p, create=False) as st:
@@ -332,6 +391,17 @@ def load_results(paths, *, status: str | None = None):
             raise InvalidArgumentError(f"status must be 'ok', 'failed' or None; got {status!r}.")
         df = df[df["status"] == status].reset_index(drop=True)
     return df
+
+
+def _paths(value, what: str) -> list[Path]:
+    """One path or a non-empty list of paths, as :class:`Path` objects; anything else is an error."""
+    import os
+
+    items = [value] if isinstance(value, (str, os.PathLike)) else value
+    if isinstance(items, (str, bytes, dict)) or not isinstance(items, (list, tuple)) or not items or not all(
+            isinstance(p, (str, os.PathLike)) and str(p) for p in items):
+        raise InvalidArgumentError(f"{what} must be a path or a non-empty list of paths; got {value!r}.")
+    return [Path(p).expanduser() for p in items]
 
 
 def check_same_settings(a: tuple, b: tuple) -> None:
@@ -426,10 +496,8 @@ def merge(sources, out) -> int:
     variant) may end up with rows of two versions of its data; either is refused before anything
     is written. A row whose job is in several stores comes from the last one.
     """
-    sources = list(sources)
-    if not sources:
-        raise InvalidArgumentError("Give at least one results directory to merge.")
-    out = Path(out).expanduser()
+    sources = _paths(sources, "sources")
+    out = _paths(out, "out")[0]
     opened, existing = [], None
     try:
         for p in sources:
@@ -503,7 +571,7 @@ def export_results(paths, out_file, *, force: bool = False, sidecar: bool = True
     import os
     import tempfile
 
-    out_file = Path(out_file).expanduser()
+    out_file = _paths(out_file, "out_file")[0]
     suffix = out_file.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise InvalidArgumentError(f"The export file must end in {' or '.join(EXPORT_FORMATS)}; got {str(out_file)!r}.")
