@@ -23,7 +23,7 @@ from chaoszoo.errors import DataVersionError, InvalidArgumentError, ResultsStore
 from chaoszoo.forecast import get_protocol, load_results, run
 from chaoszoo.forecast.store import ResultsStore, merge, repair
 from chaoszoo.forecast.tasks import make_task
-from chaoszoo.forecast.verify import verify
+from chaoszoo.forecast.verification import verify
 
 pytestmark = pytest.mark.xdist_group("forecast-trust")
 
