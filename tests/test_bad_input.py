@@ -245,7 +245,7 @@ def test_ray_executor_without_ray_fails_before_creating_anything(tmp_path, monke
                  match=r"chaoszoo\[ray\]")
     assert not (tmp_path / "out").exists()
     res = CliRunner().invoke(cli, ["dataset", "build", "--executor", "ray", "--out", str(tmp_path / "cli")])
-    assert res.exit_code == 1 and "Traceback" not in res.output and not (tmp_path / "cli").exists()
+    assert res.exit_code == 2 and "Traceback" not in res.output and not (tmp_path / "cli").exists()
 
 
 NO_GUARD = textwrap.dedent("""

@@ -189,7 +189,7 @@ def test_foreign_or_mismatched_directories_are_refused(tiny_copy, tmp_path):
         build(TINY.replace(n_ics=3), tiny_copy, jobs=1, progress=False)
     result = CliRunner().invoke(cli, ["dataset", "build", "--preset", "quick", "--systems", "Lorenz",
                                       "--out", str(foreign), "--no-progress"])
-    assert result.exit_code == 1 and "holds no chaoszoo dataset" in result.output
+    assert result.exit_code == 2 and "holds no chaoszoo dataset" in result.output
 
 
 def test_unknown_preset_system_and_bad_options():

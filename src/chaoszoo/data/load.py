@@ -325,9 +325,20 @@ def _unpack(column) -> list[np.ndarray]:
 
 
 def info(path) -> dict:
-    """Summary of a collection: settings, systems, trajectory counts, sizes, omissions."""
-    root = Path(path)
+    """Summary of a collection: settings, systems, trajectory counts, sizes, omissions.
+
+    Raises:
+        InvalidArgumentError: ``path`` is not a path.
+        DatasetError: no valid manifest there.
+    """
+    from chaoszoo.data.files import as_path
+
+    root = as_path(path, "path")
     m = storage.read_manifest(root)
+    problem = storage._manifest_problem(m, require_all=True)
+    if problem:
+        raise DatasetError(f"{root / storage.MANIFEST} is incomplete: {problem}. Rebuild the dataset (`chaoszoo "
+                           "dataset build` with its original options into a new --out).")
     return {
         "path": str(root), "preset": m["preset"]["name"], "settings": m["preset"],
         "package_version": m["package_version"], "catalog_version": m["catalog_version"],
@@ -339,4 +350,6 @@ def info(path) -> dict:
 
 def systems_in(path) -> list[str]:
     """Names of the systems stored in a collection."""
-    return sorted(storage.read_manifest(Path(path))["systems"])
+    from chaoszoo.data.files import as_path
+
+    return sorted(storage.read_manifest(as_path(path, "path"))["systems"])

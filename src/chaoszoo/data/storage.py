@@ -284,7 +284,45 @@ def read_manifest(root: Path) -> dict:
     if doc.get("format_version") != FORMAT_VERSION:
         raise DatasetError(f"{path} has format version {doc.get('format_version')!r}; this chaoszoo reads "
                            f"version {FORMAT_VERSION}. Rebuild the dataset with this version.")
+    problem = _manifest_problem(doc)
+    if problem:
+        raise DatasetError(f"{path} is damaged or was edited: {problem}. Rebuild the dataset (`chaoszoo dataset "
+                           "build` with its original options into a new --out).")
     return doc
+
+
+def _inside(rel) -> bool:
+    """Whether ``rel`` is a relative path that stays inside the dataset folder."""
+    if not isinstance(rel, str) or not rel or rel.startswith(("/", "\\")) or "\\" in rel:
+        return False
+    return ".." not in Path(rel).parts and not Path(rel).is_absolute()
+
+
+#: Manifest entries: (key, type, needed by every reader).
+MANIFEST_ENTRIES = (("preset", dict, True), ("systems", dict, True), ("files", dict, True), ("failed", dict, False),
+                    ("trajectories", int, False), ("package_version", str, False), ("catalog_version", str, False))
+
+
+def _manifest_problem(doc: dict, require_all: bool = False) -> str | None:
+    """What is wrong with the structure of a manifest (``None`` when it is sound). Entries that
+    only some readers use (:func:`chaoszoo.data.info`) may be absent unless ``require_all``."""
+    for key, kind, needed in MANIFEST_ENTRIES:
+        if key not in doc and not (needed or require_all):
+            continue
+        if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
+            return f"its {key!r} entry is missing or not a {kind.__name__}"
+    if not isinstance(doc["preset"].get("name"), str):
+        return "its preset has no name"
+    for name, rec in doc["systems"].items():
+        if not isinstance(rec, dict) or not _inside(rec.get("file")):
+            return f"system {name!r} names no shard file inside the dataset"
+    for rel, info in doc["files"].items():
+        if not _inside(rel):
+            return f"it lists the file {rel!r}, which is not inside the dataset folder"
+        if not isinstance(info, dict) or not isinstance(info.get("sha256"), str) \
+                or not isinstance(info.get("bytes"), int) or isinstance(info.get("bytes"), bool):
+            return f"its entry for {rel!r} has no sha256 and byte count"
+    return None
 
 
 def is_ours(root: Path) -> bool:
@@ -330,7 +368,9 @@ def verify(root) -> VerifyReport:
     Raises:
         DatasetError: the directory has no valid manifest.
     """
-    root = Path(root)
+    from chaoszoo.data.files import as_path
+
+    root = as_path(root, "directory")
     doc = read_manifest(root)
     files = doc.get("files", {})
     missing, corrupt = [], []
