@@ -230,7 +230,8 @@ def test_cli_correlates_with_the_shipped_forecast_results(tmp_path):
     pd.DataFrame({"system": names, "method": "sindy-poly", "dimension": 3, "polynomial": True, "degree": 2,
                   "status": "ok", "smape": sym, "recall": 1.0, "precision": 1.0, "coef_error": 0.0,
                   "exact": False, "seconds": 0.1}).to_parquet(out)
-    out.with_suffix(".json").write_text(json.dumps({"settings": {"protocol": asdict(FAST)}}))
+    out.with_suffix(".json").write_text(json.dumps({"generator": "chaoszoo symbolic run",
+                                                    "settings": {"protocol": asdict(FAST)}}))
     res = CliRunner().invoke(main, ["symbolic", "run", "--fast", "--methods", "sindy-poly", "--systems",
                                     ",".join(names), "--out", str(out), "--figure", str(tmp_path / "f.png")])
     assert res.exit_code == 0, res.output

@@ -24,16 +24,52 @@ def feature_columns(table) -> list[str]:
     return [c for c in table.columns if c not in META_COLUMNS]
 
 
+#: Fewest systems the analysis accepts (UMAP's spectral start and HDBSCAN need a few points).
+MIN_SYSTEMS = 5
+
+
+def check_table(table) -> list[str]:
+    """Validate a features table before any work: a DataFrame with a ``system`` column naming
+    catalog systems, numeric feature columns, at least :data:`MIN_SYSTEMS` systems. Returns the
+    feature columns."""
+    import pandas as pd
+
+    import chaoszoo as cz
+
+    if not isinstance(table, pd.DataFrame):
+        raise InvalidArgumentError(f"The features table must be a pandas DataFrame; got {type(table).__name__}.")
+    if "system" not in table.columns:
+        raise InvalidArgumentError("The features table has no 'system' column; give a table of "
+                                   "`chaoszoo features compute`.")
+    cols = [c for c in feature_columns(table) if pd.api.types.is_numeric_dtype(table[c])
+            and not pd.api.types.is_bool_dtype(table[c])]
+    if not cols or table.empty:
+        raise InvalidArgumentError("The features table has no numeric feature columns or no rows; give a table of "
+                                   "`chaoszoo features compute`.")
+    known = set(cz.names())
+    unknown = sorted({str(n) for n in table["system"]} - known)
+    if unknown:
+        raise InvalidArgumentError(f"The features table names {len(unknown)} system(s) that are not in the catalog "
+                                   f"({', '.join(unknown[:5])}{'...' if len(unknown) > 5 else ''}); recompute it with "
+                                   "`chaoszoo features compute`.")
+    n = table["system"].nunique()
+    if n < MIN_SYSTEMS:
+        raise InvalidArgumentError(f"The features table holds {n} system(s); the embedding and the clustering need "
+                                   f"at least {MIN_SYSTEMS}.")
+    return cols
+
+
 def system_matrix(table):
     """``(names, X, columns)``: per-system mean features in normal scores, shape ``(n_systems, n_features)``."""
     import pandas as pd
     from sklearn.preprocessing import QuantileTransformer
 
-    cols = feature_columns(table)
-    if not cols or table.empty:
-        raise InvalidArgumentError("The features table has no feature columns or no rows.")
+    cols = check_table(table)
     per_system = table.groupby("system", sort=True)[cols].mean()
     per_system = per_system.loc[:, per_system.nunique(dropna=True) > 1]
+    if per_system.shape[1] < 2:
+        raise InvalidArgumentError(f"Only {per_system.shape[1]} feature(s) vary between the systems of the table; "
+                                   "the analysis needs at least 2.")
     per_system = per_system.fillna(per_system.median())
     qt = QuantileTransformer(n_quantiles=min(1000, len(per_system)), output_distribution="normal")
     X = qt.fit_transform(per_system.to_numpy(dtype=np.float64))
@@ -147,13 +183,41 @@ class FeatureAnalysis:
     summary: dict = field(default_factory=dict)
 
 
-def analyse(table, seed: int = 0, min_cluster_size: int = 5) -> FeatureAnalysis:
-    """Embed, cluster and correlate a features table (see the module docstring)."""
-    from sklearn.cluster import AgglomerativeClustering
+def agreement(reference, labels) -> float:
+    """Adjusted Rand index of ``labels`` against ``reference``, or NaN where it says nothing:
+    fewer than 2 points, or either labelling with a single class (the ARI of two one-class
+    labellings is 1.0 by convention, which would read as perfect agreement)."""
     from sklearn.metrics import adjusted_rand_score
+
+    reference, labels = np.asarray(reference), np.asarray(labels)
+    if len(labels) < 2 or len(set(reference.tolist())) < 2 or len(set(labels.tolist())) < 2:
+        return float("nan")
+    return float(adjusted_rand_score(reference, labels))
+
+
+def analyse(table, seed: int = 0, min_cluster_size: int = 5) -> FeatureAnalysis:
+    """Embed, cluster and correlate a features table (see the module docstring).
+
+    Where HDBSCAN finds no cluster (every system is noise), or a single one, its ARI values are
+    NaN (not the 1.0 that the ARI of two one-class labellings gives) and ``summary["note"]`` says
+    so; :func:`agreement` gives the rule.
+    """
+    import numbers
+
+    from sklearn.cluster import AgglomerativeClustering
 
     from chaoszoo import get as cz_get
 
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise InvalidArgumentError(f"seed must be an integer in [0, 2**32); got {seed!r}.")
+    if isinstance(min_cluster_size, bool) or not isinstance(min_cluster_size, numbers.Integral) \
+            or min_cluster_size < 2:
+        raise InvalidArgumentError(f"min_cluster_size must be an integer >= 2; got {min_cluster_size!r}.")
+    check_table(table)
+    n_systems = int(table["system"].nunique())
+    if min_cluster_size > n_systems:
+        raise InvalidArgumentError(f"min_cluster_size ({min_cluster_size}) is larger than the number of systems "
+                                   f"in the table ({n_systems}); choose at most {n_systems}.")
     names, X, cols, per_system = system_matrix(table)
     inv = invariant_table(names)
     Y = embed(X, seed=seed)
@@ -167,10 +231,10 @@ def analyse(table, seed: int = 0, min_cluster_size: int = 5) -> FeatureAnalysis:
     n_fields = int(inv["field"].nunique())
     agglo = AgglomerativeClustering(n_clusters=n_fields, linkage="ward").fit_predict(X)
     ari = {
-        "hdbscan_vs_field": float(adjusted_rand_score(inv["field"][clustered], labels[clustered])),
-        "hdbscan_vs_kind": float(adjusted_rand_score(inv["kind"][clustered], labels[clustered])),
-        "agglomerative_vs_field": float(adjusted_rand_score(inv["field"], agglo)),
-        "agglomerative_vs_kind": float(adjusted_rand_score(inv["kind"], agglo)),
+        "hdbscan_vs_field": agreement(inv["field"][clustered], labels[clustered]),
+        "hdbscan_vs_kind": agreement(inv["kind"][clustered], labels[clustered]),
+        "agglomerative_vs_field": agreement(inv["field"], agglo),
+        "agglomerative_vs_kind": agreement(inv["kind"], agglo),
     }
     # one-vs-rest agreement with each property tag carried by at least 5 systems
     from chaoszoo.catalog.tags import PROPERTIES
@@ -179,12 +243,20 @@ def analyse(table, seed: int = 0, min_cluster_size: int = 5) -> FeatureAnalysis:
     for prop in sorted(PROPERTIES):
         member = np.array([prop in tags[n] for n in names])
         if member.sum() >= 5:
-            ari[f"hdbscan_vs_tag_{prop}"] = float(adjusted_rand_score(member[clustered], labels[clustered]))
+            ari[f"hdbscan_vs_tag_{prop}"] = agreement(member[clustered], labels[clustered])
+    n_clusters = int(labels.max() + 1) if len(labels) else 0
     summary = {
-        "systems": len(names), "features": len(cols), "clusters": int(labels.max() + 1),
+        "systems": len(names), "features": len(cols), "clusters": n_clusters,
         "noise_points": int((~clustered).sum()), "fields": n_fields, "seed": seed,
         "min_cluster_size": min_cluster_size,
     }
+    if n_clusters == 0:
+        summary["note"] = (f"HDBSCAN found no cluster: all {len(names)} systems are noise at min_cluster_size "
+                           f"{min_cluster_size}, so its agreement with the tags is undefined (ARI NaN). Try a "
+                           "smaller --min-cluster-size or more systems.")
+    elif n_clusters == 1:
+        summary["note"] = ("HDBSCAN found a single cluster, so its agreement with the tags is undefined (ARI NaN). "
+                           "Try a smaller --min-cluster-size.")
     return FeatureAnalysis(emb, ari, separating_features(X, labels, cols), spearman_table(per_system, inv.drop(
         columns=["kind", "field"])), summary)
 

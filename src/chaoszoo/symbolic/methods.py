@@ -118,6 +118,12 @@ class OperonBudget:
     max_length: int = 25
     samples: int = 500
 
+    def __post_init__(self):
+        from chaoszoo.data.files import positive_int
+
+        for name in ("population_size", "generations", "max_evaluations", "max_length", "samples"):
+            positive_int(getattr(self, name), f"OperonBudget.{name}", 1)
+
 
 OPERON_SYMBOLS = "add,sub,mul,div,sin,cos,exp,constant,variable"
 
