@@ -69,6 +69,24 @@ class Settings:
     power: float = 4.0
     kick: float = 1e-2
 
+    def __post_init__(self):
+        from chaoszoo.data.files import finite_number, positive_int
+
+        for name in ("n_points", "pts_per_period", "horizon", "window", "hidden", "rounds", "n_ic", "traj_len",
+                     "savgol_window"):
+            positive_int(getattr(self, name), f"Settings.{name}", 1)
+        for name in ("transient", "full_epochs", "round_epochs"):
+            positive_int(getattr(self, name), f"Settings.{name}", 0)
+        positive_int(self.savgol_order, "Settings.savgol_order", 0)
+        finite_number(self.power, "Settings.power", 0.0)
+        finite_number(self.kick, "Settings.kick", 0.0)
+        if self.n_points - self.horizon <= self.window + self.traj_len:
+            raise InvalidArgumentError(
+                f"Settings: the training part (n_points - horizon = {self.n_points - self.horizon}) must be longer "
+                f"than window + traj_len ({self.window + self.traj_len}).")
+        if self.traj_len <= self.window:
+            raise InvalidArgumentError(f"Settings.traj_len ({self.traj_len}) must exceed the window ({self.window}).")
+
 
 FAST = Settings(n_points=400, pts_per_period=40, horizon=60, window=20, hidden=16, full_epochs=20, rounds=3,
                 n_ic=4, traj_len=60, round_epochs=5, savgol_window=11)
@@ -270,21 +288,77 @@ def run_system(name: str, st: Settings = Settings(), seed: int = 0) -> dict:
     return out
 
 
+def flow_names(names=None, option: str = "names") -> list[str]:
+    """Flows from a sequence or a comma-separated string, checked against the catalog before any
+    work (unknown names with suggestions; maps and delay equations refused); ``None``: every flow."""
+    import chaoszoo as cz
+    from chaoszoo.data.files import name_list
+
+    if names is None:
+        return list(cz.names(kind="flow"))
+    names = name_list(names, option)
+    for n in names:
+        kind = cz.get(n).kind
+        if kind != "flow":
+            raise InvalidArgumentError(f"{n} is a {kind}; the importance-sampling experiment takes flows only "
+                                       "(`chaoszoo list --kind flow` lists them).")
+    return names
+
+
+def load_results(path, st: "Settings | None" = None, seed: int | None = None) -> dict | None:
+    """The results file at ``path`` (``None`` when absent), validated; with ``st`` and ``seed``,
+    refused when it holds results of other settings (it would otherwise be overwritten).
+
+    Raises:
+        DatasetError: damaged, foreign, or of other settings.
+    """
+    from chaoszoo.data.files import read_json
+    from chaoszoo.errors import DatasetError
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    advice = f"Delete {path} (or choose another --out) to start again."
+    old = read_json(path, "importance-sampling results file", advice)
+    if not (isinstance(old.get("settings"), dict) and isinstance(old.get("systems"), dict)
+            and isinstance(old.get("failed"), dict) and isinstance(old.get("seed"), int)
+            and all(isinstance(r, dict) for r in old["systems"].values())):
+        raise DatasetError(f"{path} is not an importance-sampling results file (it lacks the settings, seed, systems "
+                           f"or failed entries). {advice}")
+    if st is not None and (old["settings"] != json.loads(json.dumps(asdict(st))) or old["seed"] != seed):
+        raise DatasetError(f"{path} holds results of other settings or another seed (seed {old['seed']}); they would "
+                           "be overwritten. Rerun with the same options (--fast or not, --seed), choose another --out, "
+                           "or delete the file.")
+    return old
+
+
 def run(names=None, out_path=None, st: Settings = Settings(), seed: int = 0, progress: bool = True,
         deadline: float | None = None) -> dict:
     """Run :func:`run_system` over ``names`` (default: every flow), resuming from ``out_path``
-    (a JSON file rewritten atomically after each system). Stops cleanly at ``deadline`` (epoch s)."""
+    (a JSON file rewritten atomically after each system). Stops cleanly at ``deadline`` (epoch s).
+
+    Raises:
+        InvalidArgumentError: before any work: an empty or unknown name, a map or delay equation,
+            bad settings, seed or deadline, an output that cannot be written.
+        DatasetError: ``out_path`` is damaged, foreign, or holds results of other settings.
+    """
+    import numbers
+
     from tqdm import tqdm
 
-    import chaoszoo as cz
+    from chaoszoo.data.files import finite_number, output_file
 
-    names = list(cz.names(kind="flow")) if names is None else list(names)
+    names = flow_names(names)
+    if not isinstance(st, Settings):
+        raise InvalidArgumentError(f"st must be a chaoszoo.experiments.importance.Settings; got {st!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise InvalidArgumentError(f"seed must be an integer; got {seed!r}.")
+    if deadline is not None:
+        finite_number(deadline, "deadline")
     results = {"settings": asdict(st), "seed": seed, "systems": {}, "failed": {}}
-    path = Path(out_path) if out_path else None
-    if path and path.exists():
-        old = json.loads(path.read_text())
-        if old.get("settings") == results["settings"] and old.get("seed") == seed:
-            results = old
+    path = output_file(out_path, (".json",), "out_path") if out_path is not None else None
+    if path is not None:
+        results = load_results(path, st, seed) or results
     todo = [n for n in names if n not in results["systems"] and n not in results["failed"]]
     for name in tqdm(todo, desc="importance sampling", unit="system", disable=not progress):
         if deadline is not None and time.time() > deadline:

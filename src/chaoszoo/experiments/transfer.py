@@ -70,6 +70,24 @@ class Settings:
     seeds: int = 2
     random_pts: tuple[int, int] = (10, 99)
 
+    def __post_init__(self):
+        from chaoszoo.data.files import finite_number, positive_int
+
+        for name in ("surrogate_len", "window", "n_windows", "batch_size", "seeds"):
+            positive_int(getattr(self, name), f"Settings.{name}", 1)
+        positive_int(self.epochs, "Settings.epochs", 0)  # 0: the untrained encoder
+        if finite_number(self.lr, "Settings.lr") <= 0:
+            raise InvalidArgumentError(f"Settings.lr must be positive; got {self.lr!r}.")
+        if self.window % 3 != 1:
+            raise InvalidArgumentError(f"Settings.window must be 1 more than a multiple of 3 (e.g. 100); got {self.window}.")
+        if self.surrogate_len < self.window:
+            raise InvalidArgumentError(f"Settings.surrogate_len ({self.surrogate_len}) must be at least the window "
+                                       f"({self.window}).")
+        lo_hi = tuple(self.random_pts) if isinstance(self.random_pts, (tuple, list)) else ()
+        if len(lo_hi) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in lo_hi) \
+                or not 4 <= lo_hi[0] <= lo_hi[1]:
+            raise InvalidArgumentError(f"Settings.random_pts must be two integers 4 <= lo <= hi; got {self.random_pts!r}.")
+
 
 FAST = Settings(surrogate_len=300, window=61, n_windows=256, epochs=2, seeds=1)
 
@@ -114,6 +132,39 @@ def shipped_datasets() -> dict[str, str]:
         else:
             out[name] = "ok"
     return out
+
+
+def dataset_files() -> list[str]:
+    """Names of the data sets with a ``_TRAIN.ts`` and a ``_TEST.ts`` in the installed aeon wheel
+    (a directory listing: fast; :func:`shipped_datasets` says which are usable)."""
+    root = _aeon_data_dir()
+    return sorted(p.name[: -len("_TRAIN.ts")] for p in root.glob("*/*_TRAIN.ts")
+                  if (p.parent / p.name.replace("_TRAIN.ts", "_TEST.ts")).exists())
+
+
+def check_datasets(names, option: str = "datasets") -> list[str]:
+    """``names`` (a sequence or a comma-separated string) checked before any work: each must be a
+    usable data set shipped by aeon. Misspelt names fail at once (a directory listing); the
+    usability check reads the files (about 2 s)."""
+    import difflib
+
+    from chaoszoo.data.files import name_list
+
+    names = name_list(names, option, "data set")
+    files = dataset_files()
+    for n in names:
+        if n not in files:
+            close = difflib.get_close_matches(n, files, n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise DatasetError(f"No data set {n!r} is shipped by the installed aeon.{hint} Available: "
+                               f"{', '.join(files)}.")
+    shipped = shipped_datasets()
+    for n in names:
+        if shipped.get(n) != "ok":
+            usable = [k for k, v in shipped.items() if v == "ok"]
+            raise DatasetError(f"Data set {n!r} cannot be used ({shipped.get(n)}); the usable univariate "
+                               f"classification sets are: {', '.join(usable)}.")
+    return names
 
 
 def load_dataset(name: str):
@@ -355,18 +406,35 @@ def run(datasets=None, out_path=None, st: Settings = Settings(), seed: int = 0, 
     before the condition existed) gets only the missing ones."""
     from tqdm import tqdm
 
+    import numbers
+
+    from chaoszoo.data.files import output_file
     from chaoszoo.experiments.surrogates import build_bank
 
+    if not isinstance(st, Settings):
+        raise InvalidArgumentError(f"st must be a chaoszoo.experiments.transfer.Settings; got {st!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise InvalidArgumentError(f"seed must be an integer; got {seed!r}.")
+    if bank is not None and not isinstance(bank, dict):
+        raise InvalidArgumentError(f"bank must be a dict of surrogate series (surrogates.build_bank()); got {bank!r}.")
     if datasets is None:
         datasets = [k for k, v in shipped_datasets().items() if v == "ok"]
+    else:
+        datasets = check_datasets(datasets)
+    path = output_file(out_path, (".json",), "out_path") if out_path is not None else None
+    old = load_results(path) if path is not None else None  # damaged or foreign: fail before the bank
     bank = build_bank(progress=progress) if bank is None else bank
+    if not bank:
+        raise DatasetError("The surrogate bank is empty: no flow could be integrated (or, with --bank-only, none is "
+                           "cached yet); run without --bank-only to build it.")
     results = {"settings": asdict(st), "seed": seed, "systems": sorted(bank), "datasets": {}}
-    path = Path(out_path) if out_path else None
-    if path and path.exists():
-        old = json.loads(path.read_text())
-        if old.get("settings") == json.loads(json.dumps(results["settings"])) and old.get("seed") == seed \
-                and old.get("systems") == results["systems"]:
-            results = old
+    if old is not None:
+        if old.get("settings") != json.loads(json.dumps(results["settings"])) or old.get("seed") != seed \
+                or old.get("systems") != results["systems"]:
+            raise DatasetError(f"{path} holds results of other settings, another seed or another surrogate bank; "
+                               "they would be overwritten. Rerun with the same options (--fast or not, --seed, "
+                               "--bank-only), choose another --out, or delete the file.")
+        results = old
     def missing(name):
         return [c for c in CONDITIONS if c not in results["datasets"].get(name, {})]
 
@@ -375,6 +443,27 @@ def run(datasets=None, out_path=None, st: Settings = Settings(), seed: int = 0, 
         if path:
             write_json(path, results)
     return results
+
+
+def load_results(path) -> dict | None:
+    """The results file at ``path`` (``None`` when absent), validated.
+
+    Raises:
+        DatasetError: damaged or not a transfer results file.
+    """
+    from chaoszoo.data.files import read_json
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    advice = f"Delete {path} (or choose another --out) to start again."
+    old = read_json(path, "transfer results file", advice)
+    if not (isinstance(old.get("settings"), dict) and isinstance(old.get("datasets"), dict)
+            and isinstance(old.get("systems"), list) and isinstance(old.get("seed"), int)
+            and all(isinstance(r, dict) for r in old["datasets"].values())):
+        raise DatasetError(f"{path} is not a transfer results file (it lacks the settings, seed, systems or "
+                           f"datasets entries). {advice}")
+    return old
 
 
 def summary(results: dict) -> dict:
