@@ -188,7 +188,9 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
         shared_solvers: compile one solver per state dimension (``chaoszoo.engine.shared_solvers``);
             faster for the whole catalog, slower for a handful of systems.
         results_dir, features_dir: where the forecasting results and features tables are read
-            (default: the shipped ones inside the package).
+            (default: the shipped ones inside the package; ``False``: none). A folder given here
+            must exist and hold readable tables (see :mod:`chaoszoo.atlas.sources`); a
+            ``chaoszoo forecast run`` folder is read as one protocol.
         dataset: a dataset folder (``chaoszoo dataset build``); pages link to its shards.
         jax_cache: a JAX persistent compilation cache folder for the workers.
         render: ``False`` for a quick preview: systems without cached pictures get pages
@@ -199,18 +201,33 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
     from chaoszoo.atlas.results_pages import about_page, feature_map_page, leaderboard_index, leaderboard_page
     from chaoszoo.catalog import tags as vocab
 
+    from chaoszoo.data.files import input_dir, name_list, output_dir, positive_int
+
     t0 = time.perf_counter()
-    out = Path(out)
+    out = output_dir(out)
+    if dataset is False:
+        dataset = None
     all_names = chaoszoo.names()
     if names is None:
         names = all_names
     else:
-        names = sorted(set(names))
+        names = sorted(name_list(names, "names"))
         for n in names:
             chaoszoo.get(n)  # unknown names raise with suggestions
-    if not names:
-        raise InvalidArgumentError("No systems to build.")
+    if jobs is not None:
+        jobs = positive_int(jobs, "jobs")
+    for value, option in ((results_dir, "--results-dir"), (features_dir, "--features-dir"), (dataset, "--dataset")):
+        if value is not None and value is not False:
+            input_dir(value, option)
+    if dataset is not None:
+        from chaoszoo.data.storage import read_manifest
+
+        read_manifest(Path(dataset))  # a folder that is not a built dataset: its pages would link nowhere
     owned = check_output_dir(out)
+    protocols = sources.forecast_results(results_dir)
+    feats = sources.features(features_dir)
+    if feats is None and features_dir not in (None, False):
+        raise InvalidArgumentError(f"--features-dir {features_dir} gave no features table.")
     out.mkdir(parents=True, exist_ok=True)
     if not (out / MARKER).exists():
         _write_marker(out, owned)  # claim the folder before writing anything into it
@@ -263,9 +280,7 @@ def build(out, names=None, *, jobs: int | None = None, shared_solvers: bool = Tr
         if data[n].get("error"):
             stats.failed[n] = data[n]["error"]
 
-    # 2. optional sources
-    protocols = sources.forecast_results(results_dir)
-    feats = sources.features(features_dir)
+    # 2. optional sources (read before any work: a bad folder fails at once)
     if feats is not None:  # neighbours and the map show only systems of this build (links must resolve)
         keep = [i for i, n in enumerate(feats.names) if n in systems]
         feats = sources.Features([feats.names[i] for i in keep], feats.X[keep], feats.columns, feats.xy[keep],

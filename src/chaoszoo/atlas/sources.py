@@ -1,7 +1,14 @@
-"""The atlas's optional inputs, read defensively: shipped forecasting results and features.
+"""The atlas's optional inputs: forecasting results and features.
 
-Each reader returns ``None`` (never raises) when its source is absent or unreadable, together
-with the command that produces it, so a page can say what to run instead of vanishing.
+The shipped sources (the default) are read defensively: a reader returns nothing when they are
+absent, and the pages say which command produces them. A folder the user names is read
+strictly: a folder that does not exist, holds no results, or holds a damaged file is an error
+that says what to do (a typo must not silently give an atlas without results). ``False``
+builds without the source.
+
+A results folder holds ``<protocol>.parquet`` (or ``.csv``) tables with their ``.json``
+sidecars (``chaoszoo forecast export``, the shipped layout), or is a run folder of
+``chaoszoo forecast run`` (``results.sqlite``), read as one protocol.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ RESULTS_DIR = PACKAGE / "forecast" / "data" / "results"
 FEATURES_DIR = PACKAGE / "features" / "data"
 
 FORECAST_COMMAND = "chaoszoo forecast run --protocol short-coarse --out results/short-coarse"
-FEATURES_COMMAND = "chaoszoo features compute && chaoszoo features analyse"
+FEATURES_COMMAND = "chaoszoo features compute --ship && chaoszoo features analyse --ship"
 
 #: Columns that identify a job rather than score it.
 ID_COLUMNS = {"system", "model", "ic", "variant", "status", "protocol", "protocol_version", "job_id", "seed",
@@ -94,21 +101,69 @@ def _read_table(path: Path):
     raise ValueError(path)
 
 
-def forecast_results(results_dir: Path | None = None) -> list[Protocol]:
-    """Every ``<protocol>.parquet`` (or ``.csv``) under the results folder, with its ``.json``."""
-    d = Path(results_dir) if results_dir is not None else RESULTS_DIR
+def _run_folder(d: Path) -> Protocol:
+    """A ``chaoszoo forecast run`` folder (``results.sqlite``) as one protocol."""
+    from chaoszoo.errors import ChaoszooError, DatasetError
+    from chaoszoo.forecast.store import ResultsStore, load_results
+
+    try:
+        df = load_results(d)
+        with ResultsStore(d, create=False) as st:
+            proto = dict(st.protocol)
+    except ChaoszooError as err:
+        raise DatasetError(f"--results-dir {d} is a forecasting run folder that cannot be read ({err}).") from None
+    except Exception as err:  # noqa: BLE001 - sqlite and JSON errors of a damaged store
+        raise DatasetError(f"--results-dir {d}: its results.sqlite is damaged ({type(err).__name__}: "
+                           f"{str(err)[:200]}); rerun `chaoszoo forecast run` into a new folder.") from None
+    if not len(df) or not {"system", "model"} <= set(df.columns):
+        raise DatasetError(f"--results-dir {d} is a forecasting run folder without any result yet; run "
+                           f"`chaoszoo forecast run ... --out {d}` first, or leave --results-dir out.")
+    name = str(proto.get("name") or d.name)
+    meta = {k: proto[k] for k in ("name", "version", "description", "citation") if k in proto}
+    meta.update(protocol=name, display_name=name)
+    return Protocol(name, df, meta, [], d)
+
+
+def forecast_results(results_dir=None) -> list[Protocol]:
+    """Every ``<protocol>.parquet`` (or ``.csv``) under the results folder, with its ``.json``;
+    a ``chaoszoo forecast run`` folder as one protocol. ``None``: the shipped results (read
+    defensively); ``False``: none; a folder: read strictly (see the module docstring)."""
+    from chaoszoo.errors import DatasetError, InvalidArgumentError
+
+    if results_dir is False:
+        return []
+    strict = results_dir is not None
+    if strict:
+        from chaoszoo.data.files import input_dir
+
+        d = input_dir(results_dir, "--results-dir")
+        if (d / "results.sqlite").is_file():
+            return [_run_folder(d)]
+    else:
+        d = RESULTS_DIR
     if not d.is_dir():
         return []
+    tables = [p for p in sorted([*d.glob("*.parquet"), *d.glob("*.csv")]) if not p.name.startswith(".")]
+    if strict and not tables:
+        raise InvalidArgumentError(
+            f"--results-dir {d} holds no forecasting results: no <protocol>.parquet table (`chaoszoo forecast "
+            "export`) and no results.sqlite (a `chaoszoo forecast run` folder). Give such a folder, or use "
+            "--no-results to build without results.")
     out = []
-    for path in sorted([*d.glob("*.parquet"), *d.glob("*.csv")]):
-        if path.name.startswith("."):
-            continue
+    for path in tables:
         try:
             df = _read_table(path)
         except Exception as exc:  # noqa: BLE001 - a broken file is reported on the page, not fatal
+            if strict:
+                raise DatasetError(f"--results-dir: {path} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); "
+                                   "it is damaged or not a results table. Remove it from the folder or re-export "
+                                   "it with `chaoszoo forecast export`.") from None
             warnings.warn(f"atlas: cannot read {path}: {exc}", stacklevel=2)
             continue
         if not {"system", "model"} <= set(df.columns) or not len(df):
+            if strict:
+                raise DatasetError(f"--results-dir: {path} is not a forecasting results table (it lacks the "
+                                   "'system'/'model' columns or rows). Remove it from the folder or give another one.")
             warnings.warn(f"atlas: {path} lacks 'system'/'model' columns or rows; skipped", stacklevel=2)
             continue
         meta = {}
@@ -160,16 +215,36 @@ class Features:
         self._index = {n: i for i, n in enumerate(self.names)}
 
 
-def features(features_dir: Path | None = None) -> Features | None:
+def features(features_dir=None) -> Features | None:
     """The shipped catch22 table reduced to one vector per system, plus a 2-D map.
 
     The map is the shipped embedding (``embedding.parquet``, from ``chaoszoo features
     analyse``) when present, otherwise the first two principal components of the same vectors.
+    ``None``: the shipped tables (read defensively); ``False``: none; a folder: read strictly
+    (it must hold a readable ``catch22.parquet``).
     """
     import pandas as pd
 
-    d = Path(features_dir) if features_dir is not None else FEATURES_DIR
-    table_path = d / "catch22.parquet"
+    from chaoszoo.errors import DatasetError, InvalidArgumentError
+
+    if features_dir is False:
+        return None
+    strict = features_dir is not None
+    if strict:
+        from chaoszoo.data.files import input_dir, read_parquet
+
+        d = input_dir(features_dir, "--features-dir")
+        table_path = d / "catch22.parquet"
+        if not table_path.is_file():
+            raise InvalidArgumentError(
+                f"--features-dir {d} holds no catch22.parquet; write one with `chaoszoo features compute --out "
+                f"{table_path}` (and `chaoszoo features analyse --table {table_path} --report-dir {d}` for the "
+                "map), or use --no-features to build without features.")
+        read_parquet(table_path, "features table", f"Recompute it with `chaoszoo features compute --out {table_path}`.",
+                     columns=("system",))
+    else:
+        d = FEATURES_DIR
+        table_path = d / "catch22.parquet"
     if not table_path.exists():
         return None
     try:
@@ -177,18 +252,29 @@ def features(features_dir: Path | None = None) -> Features | None:
         meta_cols = {"system", "variable", "kind", "field", "status", "error"}
         cols = [c for c in table.columns if c not in meta_cols and table[c].dtype.kind in "fiu"]
         if "system" not in table.columns or not cols:
+            if strict:
+                raise DatasetError(f"{table_path} has no numeric feature columns; recompute it with `chaoszoo features "
+                                   "compute`.")
             return None
         per_system = table.groupby("system", sort=True)[cols].mean()
         per_system = per_system.loc[:, per_system.nunique(dropna=True) > 1]
         per_system = per_system.fillna(per_system.median()).dropna(axis=1)
         if per_system.shape[0] < 3 or per_system.shape[1] < 2:
+            if strict:
+                raise DatasetError(f"{table_path} has {per_system.shape[0]} system(s) and {per_system.shape[1]} "
+                                   "varying feature(s); the atlas needs at least 3 and 2.")
             return None
         from sklearn.preprocessing import QuantileTransformer
 
         qt = QuantileTransformer(n_quantiles=min(1000, len(per_system)), output_distribution="normal")
         X = qt.fit_transform(per_system.to_numpy(dtype=np.float64))
         names = [str(n) for n in per_system.index]
+    except DatasetError:
+        raise
     except Exception as exc:  # noqa: BLE001
+        if strict:
+            raise DatasetError(f"{table_path} cannot be used as a features table ({type(exc).__name__}: "
+                               f"{str(exc)[:200]}); recompute it with `chaoszoo features compute`.") from None
         warnings.warn(f"atlas: cannot read {table_path}: {exc}", stacklevel=2)
         return None
     meta = {}
@@ -210,7 +296,11 @@ def features(features_dir: Path | None = None) -> Features | None:
             if np.isfinite(pts).all():
                 xy, how = pts, f"the shipped embedding ({cand.name}, from chaoszoo features analyse)"
                 break
-        except Exception:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
+            if strict:
+                raise DatasetError(f"--features-dir: {cand} cannot be read as an embedding ({type(exc).__name__}: "
+                                   f"{str(exc)[:200]}); delete it or recompute it with `chaoszoo features analyse`."
+                                   ) from None
             continue
     if xy is None:
         from sklearn.decomposition import PCA
