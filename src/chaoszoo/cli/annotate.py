@@ -27,18 +27,35 @@ def _work(name: str):
         return name, None, f"{type(exc).__name__}: {exc}"
 
 
+def _check_output(path):
+    """The output JSON, checked before any work: writable, and new or a readable invariants table."""
+    from chaoszoo.data.files import output_file, read_json
+    from chaoszoo.errors import DatasetError
+
+    path = output_file(path, (".json",), "--output")
+    if path.exists():
+        advice = "Choose another --output, or delete it to start a new table."
+        doc = read_json(path, "invariants table", advice)
+        if not isinstance(doc.get("systems"), dict):
+            raise DatasetError(f"{path} is not an invariants table written by `chaoszoo annotate` (it has no "
+                               f"'systems' object), so it was left untouched. {advice}")
+    return path
+
+
 @main.command("annotate")
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Annotate every system in the catalog.")
 @click.option("--jobs", "-j", type=click.IntRange(1, None), default=1, show_default=True,
               help="Worker processes.")
 @click.option("--force", is_flag=True, help="Recompute systems already annotated with the same settings.")
-@click.option("--output", type=click.Path(dir_okay=False), default=None,
-              help="JSON file to update (default: the catalog's invariants.json).")
-def annotate_cmd(names, all_, jobs, force, output):
+@click.option("--output", type=click.Path(), default=None,
+              help="JSON file to create or update (default: ./invariants.json).")
+@click.option("--ship", is_flag=True, help="Update the catalog's invariants.json inside the package (what "
+                                           "chaoszoo.get(...).invariants reads).")
+def annotate_cmd(names, all_, jobs, force, output, ship):
     """Recompute Lyapunov spectrum, dimensions, entropies and period of NAMES (or --all).
 
-    Results are merged into invariants.json after every system (atomic write), so an
+    Results are merged into the output file after every system (atomic write), so an
     interrupted run resumes where it stopped; systems already done with the same settings
     and parameters are skipped. Estimates that become non-finite are reported, not written;
     finite ones whose standard error stays too large are written with
@@ -56,9 +73,12 @@ def annotate_cmd(names, all_, jobs, force, output):
         raise click.UsageError("Give system NAMES or --all, not both.")
     if not all_ and not names:
         raise click.UsageError("Give one or more system NAMES, or --all.")
+    if ship and output is not None:
+        raise click.UsageError("Give --output or --ship, not both.")
     todo = cz.names() if all_ else list(dict.fromkeys(names))
     for n in todo:
         cz.get(n)  # unknown names fail early, with suggestions
+    output = str(store.PATH) if ship else str(_check_output(output or "invariants.json"))
     table = store.load(output)
     done = table["systems"]
     if not force:

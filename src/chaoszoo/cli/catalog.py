@@ -15,16 +15,20 @@ from chaoszoo.cli._common import IMAGE_SUFFIXES, check_output_path, enable_compi
 
 @main.command("list")
 @click.option("--kind", type=click.Choice(["flow", "delay", "map"]), default=None, help="Only this kind.")
-@click.option("--tag", default=None, help="Only systems with this tag (field or property).")
+@click.option("--tag", "tags", multiple=True,
+              help="Only systems with this tag (field or property); repeated, only systems with every tag given.")
 @click.option("--counts/--no-counts", default=True, help="Print counts per kind and field after the list.")
-def list_cmd(kind, tag, counts):
+def list_cmd(kind, tags, counts):
     """List the systems in the catalog, with counts per kind and field."""
     import chaoszoo as cz
     from chaoszoo.catalog import tags as vocab
     from chaoszoo.catalog.registry import declarations
 
     try:
-        selected = cz.names(kind=kind, tag=tag)
+        selected = cz.names(kind=kind)
+        for tag in dict.fromkeys(tags):  # every tag is checked (an unknown one is an error), all must hold
+            with_tag = set(cz.names(kind=kind, tag=tag))
+            selected = [n for n in selected if n in with_tag]
     except cz.ChaoszooError as exc:
         fail(str(exc))
     decls = declarations()
@@ -83,10 +87,13 @@ def _simulate(name, n, pts_per_period, dt, transient, noise, seed, param):
     overrides = {}
     for item in param:
         key, sep, value = item.partition("=")
-        if not sep:
+        key = key.strip()
+        if not sep or not key:
             fail(f"--param expects NAME=VALUE; got {item!r}.")
+        if key in overrides:
+            fail(f"--param {key} is given twice; give each parameter once.")
         try:
-            overrides[key.strip()] = float(value)
+            overrides[key] = float(value)
         except ValueError:
             fail(f"--param {key}: {value!r} is not a number.")
     s = cz.get(name)
