@@ -36,7 +36,7 @@ def _check_output(path):
     if path.exists():
         advice = "Choose another --output, or delete it to start a new table."
         doc = read_json(path, "invariants table", advice)
-        if not isinstance(doc.get("systems"), dict):
+        if not isinstance(doc.get("systems"), dict) or not all(isinstance(e, dict) for e in doc["systems"].values()):
             raise DatasetError(f"{path} is not an invariants table written by `chaoszoo annotate` (it has no "
                                f"'systems' object), so it was left untouched. {advice}")
     return path

@@ -316,6 +316,8 @@ def _manifest_problem(doc: dict, require_all: bool = False) -> str | None:
     for name, rec in doc["systems"].items():
         if not isinstance(rec, dict) or not _inside(rec.get("file")):
             return f"system {name!r} names no shard file inside the dataset"
+        if not isinstance(rec.get("skipped", {}), dict):
+            return f"system {name!r} has a 'skipped' entry that is not an object"
     for rel, info in doc["files"].items():
         if not _inside(rel):
             return f"it lists the file {rel!r}, which is not inside the dataset folder"

@@ -4,7 +4,8 @@ rank correlations with the recorded invariants.
 Per system, the features of its variables are averaged (a system is one point); every feature
 is then mapped to normal scores by rank (scikit-learn's ``QuantileTransformer``), because several
 catch22 features are heavy-tailed counts. Features constant over the catalog are dropped; a
-system whose feature is undefined (a constant variable) gets that feature's catalog median.
+system whose feature is undefined (a constant variable; NaN or infinite in the table) gets that
+feature's catalog median.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def system_matrix(table):
     from sklearn.preprocessing import QuantileTransformer
 
     cols = check_table(table)
-    per_system = table.groupby("system", sort=True)[cols].mean()
+    # an infinite feature value is as undefined as a NaN one (it gets the catalog median below)
+    per_system = table[["system", *cols]].replace([np.inf, -np.inf], np.nan).groupby("system", sort=True)[cols].mean()
     per_system = per_system.loc[:, per_system.nunique(dropna=True) > 1]
     if per_system.shape[1] < 2:
         raise InvalidArgumentError(f"Only {per_system.shape[1]} feature(s) vary between the systems of the table; "

@@ -153,6 +153,11 @@ def compute_table(names=None, sampling: Sampling = Sampling(), method: str = "ca
         raise InvalidArgumentError(f"sampling must be a chaoszoo.features.Sampling; got {sampling!r}.")
     if _method(method) == "catch22":
         _pycatch22()
+    else:
+        try:
+            import tsfresh  # noqa: F401 - an absent extra fails before any integration
+        except ImportError:
+            raise MissingExtraError("tsfresh features", "tsfresh", "tsfresh") from None
     names = system_names(names)
     rows, failed = [], {}
     with shared_solvers():

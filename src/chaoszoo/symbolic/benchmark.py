@@ -177,6 +177,16 @@ def method_names(methods, option: str = "methods") -> tuple[str, ...]:
     out = tuple(name_list(methods, option, "symbolic-regression method"))
     for m in out:
         get_method(m)
+    import importlib.util
+
+    for m in out:  # an absent extra fails before any integration
+        module, what = ("pyoperon", "Genetic-programming symbolic regression") if m == "operon" else ("pysindy", "SINDy")
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a module set to None in sys.modules (blocked)
+            found = False
+        if not found:
+            raise MissingExtraError(what, "symbolic", module)
     return out
 
 
