@@ -37,8 +37,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/bench_engine.py
 
-## make forecast-results: rerun what the shipped forecasting results miss (resumable; hours), ship
-## them, and rewrite their reports, the README leaderboards and the reproduction table
+## make forecast-results: run the plan (tools/forecast_plan.json) into results/, resuming from the shipped
+## tables of the current protocols (hours), ship them, and rewrite their reports, the generated blocks of the
+## README and docs, and the reproduction table
 forecast-results: $(TEST_STAMP)
 	$(BIN)/python tools/regenerate_forecast_results.py --restore $(PROTOCOLS)
 

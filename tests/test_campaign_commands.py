@@ -307,7 +307,7 @@ CASES = [
                                       "127.0.0.1:9", "--out", "{tmp}/d", "--no-progress"],
          match="Nothing answers at the Ray address.*ray start --head", check=nothing_new(), hang_risk=True),
     Case("dataset-ray-address-malformed", ["dataset", "build", "--systems", "Lorenz", "--executor", "ray",
-                                           "--address", "nonsense", "--out", "{tmp}/d"], match="must be HOST:PORT"),
+                                           "--address", "nonsense", "--out", "{tmp}/d"], match="must be host:port"),
     Case("dataset-jobs-zero", ["dataset", "build", "--jobs", "0", "--out", "{tmp}/d"], match="Invalid value for '--jobs'"),
     Case("dataset-info-no-manifest", ["dataset", "info", "{tmp}/ds"], setup=text("ds/x.txt", "x"),
          match="no manifest.json.*chaoszoo dataset build"),

@@ -178,15 +178,17 @@ def check_ray_address(address: str | None, timeout: float = RAY_CONNECT_TIMEOUT)
 
     from chaoszoo.errors import InvalidArgumentError
 
-    if address is None or address in ("local", "auto"):
+    if address is None:
         return
-    text = str(address)
-    for prefix in ("ray://", "http://", "https://"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
+    if not isinstance(address, str) or not address.strip():
+        raise InvalidArgumentError(f"A Ray address is host:port (or ray://host:port, auto, local); got {address!r}.")
+    text = address.strip()
+    if text in ("local", "auto"):
+        return
+    text = text.split("://", 1)[1] if "://" in text else text
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise InvalidArgumentError(f"A Ray address looks like host:port or ray://host:port; got {address!r}.")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidArgumentError(f"A Ray address must be host:port (or ray://host:port, auto, local); got {address!r}.")
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
             pass

@@ -39,7 +39,7 @@ def _load(path: str, mtime: float) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path} is not valid JSON ({exc}); restore it or re-run `chaoszoo annotate`.") from None
     if not isinstance(data, dict) or not isinstance(data.get("systems"), dict):
         raise DatasetError(f"{path} lacks a 'systems' table; re-run `chaoszoo annotate`.")

@@ -32,9 +32,10 @@ def dataset() -> None:
 @click.option("--no-progress", is_flag=True, help="Do not show progress bars.")
 def build_cmd(preset, out, systems, executor, address, jobs, no_progress):
     """Build (or resume) a collection in OUT."""
-    from chaoszoo.data.files import check_ray_address, name_list, output_dir
+    from chaoszoo.data.files import name_list, output_dir
     from chaoszoo.data.presets import get_preset
     from chaoszoo.errors import InvalidArgumentError
+    from chaoszoo.workers import check_ray_address
 
     get_preset(preset)  # an unknown preset fails before anything else
     names = name_list(systems, "--systems") if systems else None

@@ -254,6 +254,12 @@ def build(preset: "str | Preset", out, *, systems=None, executor: str = "local",
         raise InvalidArgumentError(f"jobs must be a positive integer or None; got {jobs!r}.")
     if executor == "ray" and importlib.util.find_spec("ray") is None:  # before touching the output directory
         raise MissingExtraError("The ray executor", "ray", "ray")
+    if address is not None:
+        if executor != "ray":
+            raise InvalidArgumentError(f"address ({address!r}) is the Ray cluster's; it needs executor='ray'.")
+        from chaoszoo.workers import check_ray_address
+
+        check_ray_address(address)  # ray.init would wait for minutes for a cluster that is not there
     names = resolve_systems(preset)
     decl_hashes = {n: storage.system_hash(n) for n in names}
     from chaoszoo.data.generate import generator_fingerprint

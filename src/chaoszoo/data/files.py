@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
 import tempfile
 from pathlib import Path
 
@@ -237,25 +236,3 @@ def finite_number(value, option: str, minimum: float | None = None) -> float:
     if minimum is not None and value < minimum:
         raise InvalidArgumentError(f"{option} must be >= {minimum:g}; got {value!r}.")
     return float(value)
-
-
-def check_ray_address(address: str, timeout: float = 5.0) -> None:
-    """Fail fast when nothing listens at a Ray cluster address (``ray.init`` would wait for it
-    for minutes, retrying forever). ``"auto"`` and ``"local"`` pass: Ray resolves them itself."""
-    if not isinstance(address, str) or not address.strip():
-        raise InvalidArgumentError(f"--address must be a Ray address such as 127.0.0.1:6379; got {address!r}.")
-    text = address.strip()
-    if text in ("auto", "local"):
-        return
-    hostport = text.split("://", 1)[1] if "://" in text else text
-    host, sep, port = hostport.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InvalidArgumentError(f"--address must be HOST:PORT (or ray://HOST:PORT, auto, local); got {address!r}.")
-    try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
-            pass
-    except OSError as err:
-        raise InvalidArgumentError(
-            f"Nothing answers at the Ray address {address!r} ({err.strerror or err or 'timed out'} within "
-            f"{timeout:g} s). Start the cluster there (`ray start --head`), fix --address, or leave it out to "
-            "start a local Ray instance.") from None
