@@ -6,7 +6,8 @@ with the current code and compare every number.
 
 A row is re-run as a new job (data cut from the cache, the hyperparameter search repeated,
 the model fitted and scored in a worker process like the runner's) and compared with the
-stored row: the task's data fingerprint, the chosen hyperparameters and every metric. A metric
+stored row: the task's data fingerprint, the chosen hyperparameters and every metric the row
+holds (a metric added to the code after the row was written is not compared). A metric
 agrees *bitwise* when the two float64 values are identical (NaN matching NaN), *within
 tolerance* when they differ by at most ``rtol`` relative (least-squares solvers and BLAS may
 round differently across machines and thread counts); anything else is a disagreement, as is
@@ -126,7 +127,11 @@ def compare(stored: dict, fresh: dict) -> Verdict:
         return Verdict(job_id, model, "differs", f"hyperparameters: stored {sp}, now {fp}", math.inf)
     a, b = _metrics(stored), _metrics(fresh)
     worst, outcome, detail = 0.0, "bitwise", ""
-    for k in sorted(set(a) | set(b)):
+    # every number the stored row holds must come back; a metric added to the code since the
+    # row was written is not a disagreement (the row never stated it)
+    for k in sorted(a):
+        if k not in b and a[k] is not None and not (isinstance(a[k], float) and math.isnan(a[k])):
+            return Verdict(job_id, model, "differs", f"{k}: stored {a[k]!r}, not computed any more", math.inf)
         bit, close, rel = _same(a.get(k), b.get(k))
         if bit:
             continue
