@@ -17,14 +17,15 @@ from chaoszoo.forecast.metrics.attractor import (
 )
 from chaoszoo.forecast.metrics.compute import METRICS, Scores, compute, compute_batch
 from chaoszoo.forecast.metrics.horizon import horizon_curve
+from chaoszoo.forecast.metrics.longterm import LONGTERM, d_h, d_stsp
 from chaoszoo.forecast.metrics.pointwise import (
     POINTWISE, VPT, coefficient_of_variation, kendall, mae, mape, marre, mase, mse, mutual_information,
     nrmse, pearson, r2_score, rmse, rmsle, smape, spearman, vpt_nrmse, vpt_smape, wape,
 )
 
 __all__ = [
-    "ATTRACTOR", "METRICS", "MetricUndefined", "POINTWISE", "Scores", "VPT", "coefficient_of_variation",
-    "compute", "compute_batch", "dimension_error", "hellinger_spectrum", "horizon_curve", "kendall",
+    "ATTRACTOR", "LONGTERM", "METRICS", "MetricUndefined", "POINTWISE", "Scores", "VPT", "coefficient_of_variation",
+    "compute", "compute_batch", "d_h", "d_stsp", "dimension_error", "hellinger_spectrum", "horizon_curve", "kendall",
     "kl_divergence", "lyapunov_error", "mae", "mape", "marre", "mase", "mse", "mutual_information", "nrmse",
     "pearson", "r2_score", "rmse", "rmsle", "smape", "spearman", "spectral_divergence", "spectral_residual",
     "vpt_nrmse", "vpt_smape", "wape",

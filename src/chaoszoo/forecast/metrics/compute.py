@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chaoszoo.forecast.metrics import attractor as _att
+from chaoszoo.forecast.metrics import longterm as _long
 from chaoszoo.forecast.metrics._arrays import (
     MetricUndefined, as_batch, as_pair, as_train, check_names, positive_or_none,
 )
 from chaoszoo.forecast.metrics.attractor import ATTRACTOR
+from chaoszoo.forecast.metrics.longterm import LONGTERM
 from chaoszoo.forecast.metrics.pointwise import POINTWISE, VPT, evaluate
 
 #: every metric name, in table order
-METRICS = POINTWISE + VPT + ATTRACTOR
+METRICS = POINTWISE + VPT + ATTRACTOR + LONGTERM
 
 #: forecasts per vectorised chunk of compute_batch (bounds memory: ~ 8 arrays of chunk * H * d floats)
 _CHUNK_VALUES = 300_000
@@ -55,7 +57,8 @@ def compute(y_true, y_pred, *, y_train=None, lyapunov_steps=None, dt=None, metri
         lyapunov_steps: samples per Lyapunov time (``None``: the VPTs are missing).
         dt: sampling step (``None``: ``lyapunov_error`` is missing).
         metrics: names to compute (default :data:`METRICS`); unknown names raise with suggestions.
-        attractor: ``False`` skips the attractor-level metrics (the slow ones).
+        attractor: ``False`` skips the attractor-level metrics (the slow ones) and the long-term
+            measures of the reconstruction literature (:mod:`.longterm`).
         seed: seed of the Monte Carlo estimate of ``kl_divergence``.
 
     A metric that cannot be computed is ``None`` in ``values`` with its reason in ``missing``
@@ -64,13 +67,13 @@ def compute(y_true, y_pred, *, y_train=None, lyapunov_steps=None, dt=None, metri
     """
     names = METRICS if metrics is None else check_names(metrics, METRICS)
     if not attractor:
-        names = tuple(n for n in names if n not in ATTRACTOR)
+        names = tuple(n for n in names if n not in ATTRACTOR and n not in LONGTERM)
     t, p = as_pair(y_true, y_pred)
     tr = as_train(y_train, t.shape[1])
     ls = positive_or_none(lyapunov_steps, "lyapunov_steps")
     dt = positive_or_none(dt, "dt")
     values, missing = {}, {}
-    fast = [n for n in names if n not in ATTRACTOR]
+    fast = [n for n in names if n not in ATTRACTOR and n not in LONGTERM]
     if fast:
         res = evaluate(fast, t[None], p[None], None if tr is None else tr[None], ls)
         for n in fast:
@@ -79,10 +82,12 @@ def compute(y_true, y_pred, *, y_train=None, lyapunov_steps=None, dt=None, metri
             if why[0] is not None:
                 missing[n] = why[0]
     for n in names:
-        if n not in ATTRACTOR:
+        if n not in ATTRACTOR and n not in LONGTERM:
             continue
         try:
-            if n == "kl_divergence":
+            if n in LONGTERM:  # the reconstruction literature's measures (metrics.longterm)
+                v = getattr(_long, n)(t, p)
+            elif n == "kl_divergence":
                 v = _att.kl_divergence(t, p, seed=seed)
             elif n == "lyapunov_error":
                 v = _att.lyapunov_error(t, p, dt=dt)
