@@ -26,7 +26,8 @@ __all__ = ["ForecastInfo", "ModelSpec", "MODEL_MODULES", "get_spec", "list_model
            "model_path"]
 
 #: Modules (under ``chaoszoo.forecast.models``) whose ``SPECS`` lists make the built-in registry.
-MODEL_MODULES = ("baselines", "darts_models", "statistical", "reservoir", "sindy", "neural_ode", "plrnn")
+MODEL_MODULES = ("baselines", "darts_models", "statistical", "reservoir", "sindy", "neural_ode", "plrnn",
+                 "parroting")
 
 FAMILIES = ("baseline", "statistical", "machine-learning", "deep", "reservoir", "equation-learning",
             "dynamical-systems", "oracle", "user")
