@@ -199,8 +199,8 @@ def check_sidecar_checksum(path, advice: str) -> None:
 
 # --- arguments ------------------------------------------------------------------------------
 def name_list(value, option: str, what: str = "system") -> list[str]:
-    """Names from a comma/space separated string or a sequence of strings, in order, duplicates
-    dropped. An empty list is an error (never "everything")."""
+    """Names from a comma/space separated string or a sequence of strings, in order. An empty
+    list is an error (never "everything"), and so is a name given twice."""
     if isinstance(value, str):
         items = [n.strip() for part in value.split(",") for n in part.split()]
     elif isinstance(value, (list, tuple)) or (hasattr(value, "__iter__") and not isinstance(value, (bytes, dict))):
@@ -211,10 +211,30 @@ def name_list(value, option: str, what: str = "system") -> list[str]:
             items += [n.strip() for part in v.split(",") for n in part.split()]
     else:
         raise InvalidArgumentError(f"{option} must be {what} names (a list or a comma-separated string); got {value!r}.")
-    names = list(dict.fromkeys(n for n in items if n))
+    names = [n for n in items if n]
     if not names:
         raise InvalidArgumentError(f"{option}: no {what} named; give at least one name (or leave it out for the "
                                    "default).")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:  # a repeated name never silently means "once"
+        raise InvalidArgumentError(f"{option} names {', '.join(map(repr, twice))} twice; give each {what} once.")
+    return names
+
+
+def flow_names(names=None, option: str = "names", purpose: str = "this experiment") -> list[str]:
+    """Flows from a sequence or a comma-separated string, checked against the catalog before any
+    work (unknown names with suggestions; maps and delay equations refused, since ``purpose``
+    integrates flows only); ``None``: every flow of the catalog."""
+    import chaoszoo as cz
+
+    if names is None:
+        return list(cz.names(kind="flow"))
+    names = name_list(names, option)
+    for n in names:
+        kind = cz.get(n).kind
+        if kind != "flow":
+            raise InvalidArgumentError(f"{n} is a {kind}; {purpose} takes flows only (`chaoszoo list --kind flow` "
+                                       "lists them).")
     return names
 
 

@@ -289,20 +289,10 @@ def run_system(name: str, st: Settings = Settings(), seed: int = 0) -> dict:
 
 
 def flow_names(names=None, option: str = "names") -> list[str]:
-    """Flows from a sequence or a comma-separated string, checked against the catalog before any
-    work (unknown names with suggestions; maps and delay equations refused); ``None``: every flow."""
-    import chaoszoo as cz
-    from chaoszoo.data.files import name_list
+    """:func:`chaoszoo.data.files.flow_names` for the importance-sampling experiment."""
+    from chaoszoo.data.files import flow_names as checked
 
-    if names is None:
-        return list(cz.names(kind="flow"))
-    names = name_list(names, option)
-    for n in names:
-        kind = cz.get(n).kind
-        if kind != "flow":
-            raise InvalidArgumentError(f"{n} is a {kind}; the importance-sampling experiment takes flows only "
-                                       "(`chaoszoo list --kind flow` lists them).")
-    return names
+    return checked(names, option, "the importance-sampling experiment")
 
 
 def load_results(path, st: "Settings | None" = None, seed: int | None = None) -> dict | None:

@@ -375,17 +375,8 @@ def load_results(paths, *, status: str | None = None):
     """
     import pandas as pd
 
-    paths = _paths(paths, "results directories")
-    rows, first = {}, None
-    for p in paths:
-        with ResultsStore(p, create=False) as st:
-            if first is None:
-                first = (p, st.protocol)
-            else:
-                check_same_settings(first, (p, st.protocol))
-            for r in st.rows():
-                rows[r["job_id"]] = _flatten(r)
-    df = pd.DataFrame(list(rows.values()))
+    _, rows = stored_rows(paths)
+    df = pd.DataFrame([_flatten(r) for r in rows])
     if status is not None and len(df):
         if status not in ("ok", "failed"):
             raise InvalidArgumentError(f"status must be 'ok', 'failed' or None; got {status!r}.")
@@ -402,6 +393,22 @@ def _paths(value, what: str) -> list[Path]:
             isinstance(p, (str, os.PathLike)) and str(p) for p in items):
         raise InvalidArgumentError(f"{what} must be a path or a non-empty list of paths; got {value!r}.")
     return [Path(p).expanduser() for p in items]
+
+
+def stored_rows(paths) -> tuple[dict, list[dict]]:
+    """``(protocol settings, rows)`` of one or several results directories: the stores must have
+    the same protocol settings (:func:`check_same_settings`), and a row whose job is in several
+    comes from the last one. Rows are as stored (metrics nested)."""
+    rows, first = {}, None
+    for p in _paths(paths, "results directories"):
+        with ResultsStore(p, create=False) as st:
+            if first is None:
+                first = (p, st.protocol)
+            else:
+                check_same_settings(first, (p, st.protocol))
+            for r in st.rows():
+                rows[r["job_id"]] = r
+    return first[1], list(rows.values())
 
 
 def check_same_settings(a: tuple, b: tuple) -> None:

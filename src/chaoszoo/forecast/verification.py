@@ -162,7 +162,7 @@ def _protocol_of(settings: dict):
 
 def _source(results, shipped):
     """``(label, protocol settings, rows as dicts)`` of results directories or a shipped table."""
-    from chaoszoo.forecast.store import NESTED_COLUMNS, ResultsStore, check_same_settings, shipped_files
+    from chaoszoo.forecast.store import NESTED_COLUMNS, shipped_files, stored_rows
 
     if bool(results) == bool(shipped):
         raise InvalidArgumentError("Give results directories or a shipped protocol (one of the two).")
@@ -179,17 +179,9 @@ def _source(results, shipped):
                     rec[col] = json.loads(rec[col])
             rows.append(rec)
         return f"the shipped {shipped} table", side["protocol"], rows
+    settings, rows = stored_rows(results)
     paths = [results] if isinstance(results, (str, Path)) else list(results)
-    rows, first = {}, None
-    for p in paths:
-        with ResultsStore(p, create=False) as st:
-            if first is None:
-                first = (p, st.protocol)
-            else:
-                check_same_settings(first, (p, st.protocol))
-            for r in st.rows():
-                rows[r["job_id"]] = r
-    return ", ".join(map(str, paths)), first[1], list(rows.values())
+    return ", ".join(map(str, paths)), settings, rows
 
 
 def verify(results=None, *, shipped: str | None = None, sample: int = 20, seed: int = 0, models=None,

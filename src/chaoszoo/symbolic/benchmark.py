@@ -191,20 +191,10 @@ def method_names(methods, option: str = "methods") -> tuple[str, ...]:
 
 
 def flow_names(names=None, option: str = "names") -> list[str]:
-    """Flows from a sequence or a comma-separated string, checked against the catalog before any
-    work (unknown names with suggestions; maps and delay equations refused); ``None``: every flow."""
-    import chaoszoo as cz
-    from chaoszoo.data.files import name_list
+    """:func:`chaoszoo.data.files.flow_names` for the symbolic benchmark."""
+    from chaoszoo.data.files import flow_names as checked
 
-    if names is None:
-        return list(cz.names(kind="flow"))
-    names = name_list(names, option)
-    for n in names:
-        kind = cz.get(n).kind
-        if kind != "flow":
-            raise InvalidArgumentError(f"{n} is a {kind}; the symbolic benchmark takes flows only "
-                                       "(`chaoszoo list --kind flow` lists them).")
-    return names
+    return checked(names, option, "the symbolic benchmark")
 
 
 def check_output(out, force: bool = False, option: str = "--out") -> Path:
