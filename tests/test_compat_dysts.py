@@ -6,9 +6,14 @@ initial condition, the first 20 iterates of every map, the default parameters, d
 lists and a few short trajectories with their time grids.
 
 Every dysts system must be in the catalog under its dysts name (the Duffing map as
-``DuffingMap``); a missing one fails. A system whose equations deliberately follow the
-original paper instead of dysts (e.g. LiuChen, Sakarya) may differ, but only when its
-declaration's ``notes`` say so by mentioning dysts.
+``DuffingMap``); a missing one fails. A catalog entry may differ from dysts on purpose (equations
+that follow the original paper, parameters where dysts's are not chaotic, a period taken from the
+power spectrum), but only in the comparisons listed in ``DYSTS_EXEMPT`` with their reason, each
+also explained in the entry's ``notes``. A listed comparison must still fail (a difference that
+is gone fails the test until its exemption is removed); a mismatch that is not listed fails.
+Where the catalog keeps dysts's parameter values in ``extra["dysts_params"]``, the vector field
+and the map iterates are compared at those values, so the equations are checked to agree even
+where the default parameters differ (those differences are listed one parameter at a time).
 
 Tolerances: vector fields, map images and the first 20 iterates of every map agree to 1e-10
 relative (to the largest magnitude in the compared block). A chaotic map multiplies last-bit
@@ -51,15 +56,65 @@ def _catalog_entry(name: str, kind: str) -> cz.System:
     return s
 
 
-def _compare_or_exempt(system: cz.System, check) -> None:
-    """Run ``check``; a mismatch is accepted only when the declaration's notes mention dysts."""
+#: The comparisons in which a catalog entry differs from dysts 0.96 on purpose, as
+#: ``(catalog name, check): reason``. ``check`` is ``"rhs"`` (vector field of a flow or delay
+#: equation), ``"image"`` (one step of a map), ``"orbit"`` (a map's first 20 iterates),
+#: ``"parameter <name>"`` (a default parameter), ``"period"`` or ``"dt"``. Each entry's ``notes``
+#: give the full account; each listed comparison is checked to fail (the difference still exists).
+DYSTS_EXEMPT = {
+    # equations that follow the original paper
+    ("BickleyJet", "rhs"): "the paper's eastward jet; dysts has the negated field (a westward jet, regular advection)",
+    ("BurkeShaw", "rhs"): "Shaw (1981): dy/dt = -y - n x z; dysts has +y",
+    ("DoublePendulum", "rhs"): "Hamilton's equations; dysts's sin(2(th1 - th2)) term does not conserve H",
+    ("LiuChen", "rhs"): "the Liu-Chen paper's equations; dysts's Sakarya template is this system with y -> -y",
+    ("LiuChen", "parameter c"): "the paper's sign, c = 5; dysts's template has c = -5",
+    **{("LiuChen", f"parameter {p}"): "a coefficient of dysts's Sakarya template, absent from the paper's equations"
+       for p in ("h", "p", "q", "r", "s")},
+    ("BlinkingVortexMap", "orbit"): "the vortex alternates between +b and -b (Aref); dysts 0.96 never flips the sign",
+    # parameters at which dysts's system is not chaotic (dysts's values in extra["dysts_params"])
+    **{("ForcedVanDerPol", f"parameter {p}"): "the chaotic point of Parlitz & Lauterborn (1987); dysts's values "
+                                              "give a torus" for p in ("a", "mu", "w")},
+    ("PanXuZhou", "parameter k"): "k = 20; at dysts's k = 16 the foci are stable and the chaos is transient",
+    **{("GumowskiMira", f"parameter {p}"): "dysts's a = -1.1, b = -0.2 give no chaotic attractor" for p in ("a", "b")},
+    ("MackeyGlass", "parameter tau"): "tau = 17, the standard chaotic case; at dysts's tau = 16 the orbit is "
+                                      "nearly periodic",
+    # time units: the period is the dominant peak of the power spectrum of a long run
+    ("BickleyJet", "period"): "the dominant spectral period of y (6.26e5 s) for the paper's chaotic zone",
+    ("Bouali", "period"): "the slow modulation (12.8); dysts's 3.04 is the fast oscillation, a secondary peak",
+    ("Bouali2", "period"): "the dominant slow band (about 114); dysts's 7.68 is the fast oscillation",
+    ("DequanLi", "period"): "switching between scrolls (1.72); dysts's 0.084 is the fast spiralling within one",
+    ("ExcitableCell", "period"): "the bursting period (about 8.6); dysts's 1.0 is a placeholder",
+    ("ForcedVanDerPol", "period"): "four forcing periods at the catalog's w = 2.466; dysts's 14.48 is for its w",
+    ("ForcedVanDerPol", "dt"): "period / 5000 for the catalog's period, as dysts's dt is for its own",
+    ("HindmarshRose", "period"): "the bursting period (about 8.6); dysts's 1.75 is the spacing of single spikes",
+    ("HyperRossler", "period"): "the rotation of the x-y oscillator (6.8); dysts's 1.12 is six times shorter",
+    ("HyperWang", "period"): "the highest peak of the summed spectrum (3.03); dysts's 0.65 is the fast y oscillation",
+    ("KawczynskiStrizhak", "period"): "the spectral peak near 37; dysts's 10.99 is six times shorter",
+    ("StickSlipOscillator", "period"): "the spectral peak (4.59); dysts's 1.61 holds 1e-4 of the peak power",
+}
+
+
+def _compare(s: cz.System, check: str, compare) -> None:
+    """Run the comparison ``compare`` (it raises AssertionError on a mismatch). It must pass,
+    unless ``(s.name, check)`` is in DYSTS_EXEMPT, where it must fail: the difference still exists."""
+    reason = DYSTS_EXEMPT.get((s.name, check))
+    if reason is None:
+        compare()
+        return
     try:
-        check()
+        compare()
     except AssertionError:
-        notes = system.declaration.notes
-        if "dysts" in notes.lower():
-            pytest.skip(f"{system.name} deliberately differs from dysts: {notes}")
-        raise
+        return  # the listed difference is still there
+    pytest.fail(f"{s.name} now agrees with dysts in {check!r}: remove ({s.name!r}, {check!r}) from DYSTS_EXEMPT "
+                f"(its reason was: {reason}) and update the entry's notes.")
+
+
+def _at_dysts_parameters(model, s: cz.System):
+    """``model`` with dysts's parameter values where the catalog records them (extra["dysts_params"])."""
+    dysts_params = s.declaration.extra.get("dysts_params", {})
+    if dysts_params:
+        model.params = dict(dysts_params)
+    return model
 
 
 def _close(got, want, rtol=RTOL, what=""):
@@ -86,7 +141,7 @@ def test_reference_file_covers_dysts_lists():
 @pytest.mark.parametrize("name", FLOWS)
 def test_flow_rhs_matches_dysts(name):
     s = _catalog_entry(name, "flow")
-    model = getattr(flows, name)()
+    model = _at_dysts_parameters(getattr(flows, name)(), s)
     X, want = REF[f"flow|{name}|X"], REF[f"flow|{name}|dXdt"]
 
     def check():
@@ -94,13 +149,13 @@ def test_flow_rhs_matches_dysts(name):
         for x, w in zip(X, want):
             _close(model.rhs(x, 0.3), w, what=f"{name} rhs at {x.tolist()}, t=0.3")
 
-    _compare_or_exempt(s, check)
+    _compare(s, "rhs", check)
 
 
 @pytest.mark.parametrize("name", DELAYS)
 def test_delay_rhs_matches_dysts(name):
     s = _catalog_entry(name, "delay")
-    model = getattr(flows, name)()
+    model = _at_dysts_parameters(getattr(flows, name)(), s)
     xs, xds, want = REF[f"delay|{name}|x"], REF[f"delay|{name}|xd"], REF[f"delay|{name}|dxdt"]
 
     def check():
@@ -109,33 +164,33 @@ def test_delay_rhs_matches_dysts(name):
         np.testing.assert_array_equal(model.ic, REF[f"delay|{name}|ic"])
         assert model.dimension == len(REF[f"delay|{name}|ic"])
 
-    _compare_or_exempt(s, check)
+    _compare(s, "rhs", check)
 
 
 @pytest.mark.parametrize("name", MAPS)
 def test_map_images_match_dysts(name):
     s = _catalog_entry(name, "map")
-    model = getattr(maps, name)()
+    model = _at_dysts_parameters(getattr(maps, name)(), s)
     X, want = REF[f"map|{name}|X"], REF[f"map|{name}|next"]
 
     def check():
         for x, w in zip(X, want):
             _close(model.rhs(x), w, what=f"{name} image of {x.tolist()}")
 
-    _compare_or_exempt(s, check)
+    _compare(s, "image", check)
 
 
 @pytest.mark.parametrize("name", MAPS)
 def test_map_orbit_matches_dysts(name):
     s = _catalog_entry(name, "map")
-    model = getattr(maps, name)()
+    model = _at_dysts_parameters(getattr(maps, name)(), s)
     ic, want = REF[f"map|{name}|ic"], REF[f"map|{name}|orbit"]
 
     def check():
         got = np.asarray(model.make_trajectory(20, init_cond=ic)).reshape(want.shape)
         _close(got, want, what=f"{name} iterates 1-20")
 
-    _compare_or_exempt(s, check)
+    _compare(s, "orbit", check)
 
 
 @pytest.mark.parametrize("kind,name", [("flow", n) for n in FLOWS + DELAYS] + [("map", n) for n in MAPS])
@@ -143,28 +198,65 @@ def test_default_parameters_match_dysts(kind, name):
     ref_kind = "delay" if name in DELAYS else kind
     s = _catalog_entry(name, ref_kind)
     names, values = REF[f"{ref_kind}|{name}|param_names"].tolist(), REF[f"{ref_kind}|{name}|param_values"]
+    for p, want in zip(names, values):
+        def check(p=p, want=want):
+            assert p in s.params, f"{name}: dysts parameter {p!r} not found (catalog has {sorted(s.params)})"
+            _close(s.params[p], want, rtol=1e-12, what=f"{name} default parameter {p}")
 
-    def check():
-        missing = [n for n in names if n not in s.params]
-        assert not missing, f"{name}: dysts parameters {missing} not found (catalog has {sorted(s.params)})"
-        _close([s.params[n] for n in names], values, rtol=1e-12, what=f"{name} default parameters")
-
-    _compare_or_exempt(s, check)
+        _compare(s, f"parameter {p}", check)
+    # dysts's values kept for the compat layer are dysts's, and only for parameters that differ
+    dysts_params = s.declaration.extra.get("dysts_params", {})
+    for p, v in dysts_params.items():
+        assert p in names and (s.name, f"parameter {p}") in DYSTS_EXEMPT, (
+            f"{name}: extra['dysts_params'][{p!r}] is not a listed difference")
+        _close(v, values[names.index(p)], rtol=1e-12, what=f"{name} extra['dysts_params'][{p!r}]")
 
 
 @pytest.mark.parametrize("name", FLOWS + DELAYS)
 def test_time_units_match_dysts(name):
     # period and dt set dysts's time grids; a different value changes every trajectory, so it
-    # is allowed only where the entry's notes explain it (and then extra["dysts_period"] /
-    # extra["dysts_dt"] let this layer reproduce dysts's grid anyway)
+    # is allowed only where DYSTS_EXEMPT lists it (an entry's extra["dysts_period"] /
+    # extra["dysts_dt"] make this layer use dysts's values instead, as for MackeyGlass)
     kind = "delay" if name in DELAYS else "flow"
     s = _catalog_entry(name, kind)
     model = getattr(flows, name)()
+    period, dt = REF[f"{kind}|{name}|period_dt"]
+    _compare(s, "period", lambda: _close(model.period, period, rtol=1e-12, what=f"{name} period"))
+    _compare(s, "dt", lambda: _close(model.dt, dt, rtol=1e-12, what=f"{name} dt"))
 
-    def check():
-        _close([model.period, model.dt], REF[f"{kind}|{name}|period_dt"], rtol=1e-12, what=f"{name} (period, dt)")
 
-    _compare_or_exempt(s, check)
+def test_every_exemption_names_a_comparison_and_is_explained():
+    """A key of DYSTS_EXEMPT must be a comparison the tests above make (a misspelt one would
+    exempt nothing and never be checked), and the entry's notes must explain the difference."""
+    systems_by_name = {chaoszoo_name(n, kind): (kind, n) for kind, names in
+                       (("flow", FLOWS), ("delay", DELAYS), ("map", MAPS)) for n in names}
+    for (cz_name, check), reason in DYSTS_EXEMPT.items():
+        assert cz_name in systems_by_name, f"{cz_name!r} is not a dysts system"
+        kind, name = systems_by_name[cz_name]
+        params = REF[f"{kind}|{name}|param_names"].tolist()
+        checks = {"image", "orbit"} if kind == "map" else {"rhs", "period", "dt"}
+        assert check in checks | {f"parameter {p}" for p in params}, (
+            f"({cz_name!r}, {check!r}): no such comparison for a dysts {kind}; one of {sorted(checks)} or "
+            f"'parameter <name>' with a dysts parameter of {name} ({params})")
+        assert reason.strip()
+        assert "dysts" in cz.get(cz_name).declaration.notes.lower(), f"{cz_name}: notes do not explain the difference"
+
+
+def test_an_unlisted_mismatch_fails_and_a_listed_agreement_fails(monkeypatch):
+    """The exemptions can fail both ways: without its entry BurkeShaw's rhs (dysts's sign of y) is
+    a failure, and an entry for a comparison that agrees (Lorenz's rhs) is a failure too."""
+    monkeypatch.delitem(DYSTS_EXEMPT, ("BurkeShaw", "rhs"))
+    with pytest.raises(AssertionError, match="BurkeShaw rhs"):
+        test_flow_rhs_matches_dysts("BurkeShaw")
+    monkeypatch.delitem(DYSTS_EXEMPT, ("MackeyGlass", "parameter tau"))
+    with pytest.raises(AssertionError, match="MackeyGlass default parameter tau"):
+        test_default_parameters_match_dysts("flow", "MackeyGlass")
+    monkeypatch.setitem(DYSTS_EXEMPT, ("Lorenz", "rhs"), "planted")
+    with pytest.raises(pytest.fail.Exception, match=r"Lorenz now agrees with dysts in 'rhs'"):
+        test_flow_rhs_matches_dysts("Lorenz")
+    monkeypatch.setitem(DYSTS_EXEMPT, ("Lorenz", "period"), "planted")
+    with pytest.raises(pytest.fail.Exception, match=r"Lorenz now agrees with dysts in 'period'"):
+        test_time_units_match_dysts("Lorenz")
 
 
 # --- grids: dysts's linspace, not t_k = k T / p ---------------------------------------------------
@@ -196,9 +288,10 @@ def test_no_resampling_steps_by_dt():
 
 def test_lyapunov_timescale():
     model = flows.Lorenz()
-    if model.maximum_lyapunov_estimated is None:
-        with pytest.raises(InvalidArgumentError, match="Lyapunov"):
-            model.make_trajectory(10, timescale="Lyapunov")
+    assert model.maximum_lyapunov_estimated == cz.get("Lorenz").max_lyapunov > 0  # the catalog's value
+    model.maximum_lyapunov_estimated = None  # as for an entry without a recorded exponent
+    with pytest.raises(InvalidArgumentError, match="Lyapunov"):
+        model.make_trajectory(10, timescale="Lyapunov")
     model.maximum_lyapunov_estimated = 0.9056  # any positive value sets the time unit 1 / lambda
     t, _ = model.make_trajectory(20, timescale="Lyapunov", pts_per_period=10, return_times=True)
     np.testing.assert_allclose(t, np.linspace(0.0, (1 / 0.9056) * 20 / 10, 20), rtol=1e-13, atol=0)

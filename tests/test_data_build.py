@@ -18,6 +18,7 @@ import chaoszoo as cz
 from chaoszoo.cli import main as cli
 from chaoszoo.data import Preset, build, load, storage, verify
 from chaoszoo.errors import DatasetError, InvalidArgumentError
+from extras import require
 from reference import reference_flow
 from test_data_fixtures import BUILD_SCRIPT, TINY, tiny_copy, tiny_dir, tree_bytes  # noqa: F401
 
@@ -215,7 +216,7 @@ def test_info_command(tiny_dir):
 
 @pytest.mark.slow
 def test_ray_executor_builds_the_same_bytes(tiny_dir, tmp_path):
-    ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'chaoszoo[ray]')")
+    ray = require("ray", "ray")
     one = TINY.replace(systems=("Lorenz",))
     ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"XLA_FLAGS": os.environ.get("XLA_FLAGS", ""), "JAX_PLATFORMS": "cpu"}})

@@ -11,6 +11,7 @@ from chaoszoo.data import load, storage
 from chaoszoo.data.load import preset_path
 from chaoszoo.data.generate import Block, SystemResult, separation_rate
 from chaoszoo.errors import DatasetError, InvalidArgumentError, UnknownSystemError
+from extras import require
 from test_data_fixtures import TINY, tiny_dir  # noqa: F401
 
 
@@ -56,7 +57,7 @@ def test_load_rejects_bad_requests(tiny_dir, tmp_path):
 
 
 def test_to_xarray_and_pandas_long_format(tiny_dir):
-    pytest.importorskip("xarray")
+    require("xarray", "xarray")
     d = load(tiny_dir, system="Lorenz", granularity="fine", univariate=False)
     da = d.to_xarray()
     assert da.dims == ("trajectory", "step", "variable") and da.shape == (len(d), 40, 3)
@@ -72,7 +73,7 @@ def test_to_xarray_and_pandas_long_format(tiny_dir):
 
 
 def test_torch_window_dataset(tiny_dir):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'chaoszoo[torch]')")
+    torch = require("torch", "torch")
     d = load(tiny_dir, system="Lorenz", granularity="fine", univariate=False, noisy=False)
     ds = d.to_torch(context=10, horizon=5, stride=3)
     assert isinstance(ds, torch.utils.data.Dataset)
@@ -88,7 +89,7 @@ def test_torch_window_dataset(tiny_dir):
 
 
 def test_darts_series(tiny_dir):
-    pytest.importorskip("darts", reason="darts is not installed (pip install 'chaoszoo[darts]')")
+    require("darts", "darts")
     d = load(tiny_dir, system="Lorenz", granularity="coarse", univariate=False, noisy=False)
     series = d.to_darts()
     assert len(series) == len(d)
@@ -97,7 +98,7 @@ def test_darts_series(tiny_dir):
 
 
 def test_hugging_face_datasets_reads_the_layout(tiny_dir, tmp_path, monkeypatch):
-    datasets = pytest.importorskip("datasets", reason="Hugging Face datasets is not installed")
+    datasets = require("datasets", "test")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     ds = datasets.load_dataset("parquet", data_files={"train": str(tiny_dir / "systems/*.parquet")},
                                cache_dir=str(tmp_path / "hf"))["train"]

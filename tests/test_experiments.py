@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("aeon")
-pytest.importorskip("pycatch22")
+from chaoszoo.errors import DatasetError, InvalidArgumentError
+from chaoszoo.experiments import importance, surrogates, transfer
+from extras import require
 
-from chaoszoo.errors import DatasetError, InvalidArgumentError  # noqa: E402
-from chaoszoo.experiments import importance, surrogates, transfer  # noqa: E402
+torch = require("torch", "torch")  # the experiments' networks
+require("aeon", "features")
+require("pycatch22", "features")
 
 torch.set_num_threads(1)  # tiny networks: threads only add overhead (this is the test process's setting)
 

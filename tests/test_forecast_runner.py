@@ -17,6 +17,7 @@ import pytest
 from chaoszoo.data.presets import Preset
 from chaoszoo.errors import InvalidArgumentError, ResultsStoreError, UnknownSystemError
 from chaoszoo.forecast import get_protocol, leaderboard, load_results, run, write_report
+from extras import require
 
 pytestmark = pytest.mark.xdist_group("forecast-runner")
 
@@ -118,7 +119,7 @@ def _rows_in(db: Path) -> int:
 
 
 def test_kill_9_then_resume_equals_uninterrupted(tmp_path):
-    psutil = pytest.importorskip("psutil")
+    psutil = require("psutil", "test")
     out = tmp_path / "k"
     script = ("import sys; from chaoszoo.forecast.runner import run; from chaoszoo.forecast import get_protocol; "
               "import test_forecast_runner as t; "
@@ -155,7 +156,7 @@ def test_sigterm_stops_a_run_like_ctrl_c_and_records_its_wall_time(tmp_path):
     """A run started in the background by a shell ignores SIGINT; SIGTERM (kill, timeout, batch
     schedulers) must stop it as Ctrl-C does: KeyboardInterrupt (the CLI turns it into exit code
     130 and the resume hint), the workers gone, finished rows and the run's wall time saved."""
-    psutil = pytest.importorskip("psutil")
+    psutil = require("psutil", "test")
     from chaoszoo.forecast.store import ResultsStore
 
     out = tmp_path / "t"
@@ -207,7 +208,7 @@ def test_leaderboard_report_and_cli(tmp_path):
 
 
 def test_ray_executor_gives_the_same_rows(tmp_path):
-    pytest.importorskip("ray")
+    require("ray", "ray")
     models = ["naive-mean", "drift"]
     run(PROTO, models, systems=["Henon"], variants="uni-clean,multi-clean", out=tmp_path / "local", jobs=0,
         progress=False)
