@@ -1,5 +1,5 @@
 """Forecasting benchmark commands: ``chaoszoo forecast protocols | models | check | run | leaderboard | report |
-restore | forget | verify | repair | merge | export | reproduce | costs``."""
+restore | forget | verify | repair | merge | export | reproduce | costs | export-tasks | import-forecasts``."""
 
 from __future__ import annotations
 
@@ -356,3 +356,53 @@ def costs_cmd(directories):
 
     with _errors():
         click.echo(format_table(cost_table(_rows(directories))))
+
+
+@forecast.command("export-tasks")
+@click.option("--protocol", "-p", required=True, help="short-coarse, short-fine, long-horizon, zero-shot or data-limited.")
+@click.option("--systems", multiple=True, help="Only these systems (default: every system the protocol applies to).")
+@click.option("--tag", multiple=True, help="Only systems with this tag (give it once).")
+@click.option("--ics", type=int, default=None, help="Initial conditions per system (default: the protocol's).")
+@click.option("--variants", default=None, help="Only these variants, e.g. multi-clean.")
+@click.option("--horizon", type=int, default=None, help="Another forecast length (a protocol of its own, recorded).")
+@click.option("--history", type=int, default=None, help="Another history length (a protocol of its own, recorded).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for tasks.json and tasks.npz.")
+@click.option("--force", is_flag=True, help="Replace an earlier export in OUT.")
+def export_tasks_cmd(protocol, systems, tag, ics, variants, horizon, history, out, force):
+    """Write a protocol's tasks (histories, fingerprints, horizons, settings; no targets) for a
+    model run elsewhere; score its forecasts with `chaoszoo forecast import-forecasts`."""
+    from chaoszoo.forecast.external import export_tasks, read_tasks
+
+    if len(tag) > 1:
+        raise click.UsageError(f"--tag is given {len(tag)} times ({', '.join(tag)}); give one tag.")
+    with _errors():
+        path = export_tasks(protocol, out, systems=_names(systems, "--systems") or None, tag=tag[0] if tag else None,
+                            ics=ics, variants=variants, horizon=horizon, history=history, force=force)
+        export = read_tasks(path.parent)
+    skipped = export.manifest.get("skipped") or {}
+    click.echo(f"wrote {len(export.tasks)} tasks of {export.protocol.name} to {path.parent}"
+               + (f" ({len(skipped)} systems skipped: {', '.join(sorted(skipped))})" if skipped else ""))
+    click.echo(f"next: forecast them elsewhere into an .npz keyed by data_sha256, then "
+               f"chaoszoo forecast import-forecasts {path.parent} FORECASTS.npz --model NAME --out RESULTS_DIR")
+
+
+@forecast.command("import-forecasts")
+@click.argument("tasks", type=click.Path(exists=True, file_okay=False))
+@click.argument("forecasts", type=click.Path(exists=True, dir_okay=False))
+@click.option("--model", "-m", required=True, help="The name the rows get (not a registered model's).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Results directory (created, or extended).")
+@click.option("--family", default="deep", show_default=True, help="The model's family (see `forecast models`).")
+@click.option("--description", default=None, help="One line about the model, stored in every row.")
+@click.option("--skip-invalid", is_flag=True, help="Score the valid forecasts and list the refused ones "
+                                                   "(default: refuse the file if any forecast is invalid).")
+@click.option("--no-attractor-metrics", is_flag=True, help="Skip the attractor-level metrics (faster).")
+def import_forecasts_cmd(tasks, forecasts, model, out, family, description, skip_invalid, no_attractor_metrics):
+    """Score FORECASTS (an .npz keyed by task fingerprint, made elsewhere on the TASKS that
+    `export-tasks` wrote) into a results directory, as rows of MODEL with setting 'external'."""
+    from chaoszoo.forecast.external import import_forecasts
+
+    with _errors():
+        summary = import_forecasts(tasks, forecasts, out, model, family=family, description=description,
+                                   skip_invalid=skip_invalid, attractor_metrics=not no_attractor_metrics)
+    click.echo(str(summary))
+    click.echo(f"next: chaoszoo forecast leaderboard {out}")
