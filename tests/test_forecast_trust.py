@@ -348,3 +348,29 @@ def test_a_script_on_stdin_stops_at_once_with_the_reason(tmp_path):
     assert res.returncode != 0
     assert "standard input" in res.stderr and "jobs=0" in res.stderr
     assert res.stderr.count("Traceback") <= 1  # one error, not a worker respawned for ever
+
+
+def test_a_system_whose_data_fail_gives_failed_rows_on_every_run(tmp_path, monkeypatch):
+    """A system whose data do not generate (as PiecewiseCircuit's in the short preset: its delay
+    solver runs out of steps; here Rossler's, made to fail) gives failed rows with the reason on
+    the first run, and again on a second run, which finds the failed build in the cache
+    (regression: that run stopped with the DatasetError)."""
+    import chaoszoo.data.generate as generate
+    from chaoszoo.errors import IntegrationError
+
+    real = generate.generate_system
+
+    def failing(system, preset):
+        if system.name == "Rossler":
+            raise IntegrationError("Rossler", 1.0, {}, "made to fail by the test")
+        return real(system, preset)
+
+    monkeypatch.setattr(generate, "generate_system", failing)
+    proto = PROTO.replace(preset=PROTO.preset.replace(seed=7))  # data of its own in the cache
+    for _ in range(2):
+        run(proto, ["naive-mean"], systems=["Rossler", "Henon"], variants="uni-clean", ics=1,
+            out=tmp_path / "r", jobs=0, retry_failed=True, progress=False)
+        df = load_results(tmp_path / "r").set_index("system")
+        assert df.loc["Henon", "status"] == "ok"
+        assert df.loc["Rossler", "status"] == "failed"
+        assert "DatasetError" in df.loc["Rossler", "error"] and "made to fail" in df.loc["Rossler", "error"]

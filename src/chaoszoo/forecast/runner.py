@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait as wait_connections
 from pathlib import Path
 
-from chaoszoo.errors import InvalidArgumentError
+from chaoszoo.errors import DatasetError, InvalidArgumentError
 from chaoszoo.forecast.jobs import Job, _rss_mb, execute, failed_row
 from chaoszoo.forecast.protocols import ForecastProtocol, get_protocol
 from chaoszoo.forecast.store import ResultsStore
@@ -645,7 +645,11 @@ def _fingerprints(protocol, all_jobs, data_failed) -> dict:
             wanted[j.system][1][j.variant.label] = j.variant
     out = {}
     for system, (ics, variants) in wanted.items():
-        fps = task_fingerprints(protocol, system, max(ics) + 1, list(variants.values()))
+        try:
+            fps = task_fingerprints(protocol, system, max(ics) + 1, list(variants.values()))
+        except DatasetError as err:  # its data failed to generate: its jobs fail with the reason
+            data_failed[system] = str(err)
+            continue
         out.update({(system, ic, label): fp for (ic, label), fp in fps.items()})
     return out
 
@@ -727,8 +731,20 @@ def _ensure_data(protocol: ForecastProtocol, systems, jobs, executor, address, p
     from chaoszoo.data import storage
     from chaoszoo.forecast.tasks import system_dir
 
-    missing = [s for s in systems if not (system_dir(protocol, s) / storage.MANIFEST).is_file()]
-    failed: dict = {}
+    missing, failed = [], {}
+    for s in systems:
+        root = system_dir(protocol, s)
+        if not (root / storage.MANIFEST).is_file():
+            missing.append(s)
+            continue
+        try:  # built before: its generation may have failed (recorded in its manifest)
+            rec = storage.read_manifest(root).get("failed", {}).get(s)
+        except Exception:  # noqa: BLE001 - a damaged manifest: build again (the builder checks it)
+            missing.append(s)
+            continue
+        if rec is not None:
+            why = rec.get("failed") or rec.get("error") or "unknown reason" if isinstance(rec, dict) else rec
+            failed[s] = f"No {protocol.preset.name} data for {s!r}: generation failed ({why})."
     if not missing:
         return failed
     bar = _progress(len(missing), progress, f"data for {protocol.name}")
