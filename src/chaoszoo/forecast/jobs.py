@@ -52,6 +52,9 @@ class Job:
             raise InvalidArgumentError(f"Row {row.get('job_id')!r}: variant {row.get('variant')!r} is not one of "
                                        f"{protocol.name!r}'s ({', '.join(labels)}).")
         setting = str(row.get("setting") or "default")
+        if setting == "external":
+            raise InvalidArgumentError(f"Row {row.get('job_id')!r} holds a forecast made elsewhere (imported with "
+                                       "`chaoszoo forecast import-forecasts`); it cannot be re-run here.")
         base, _, extra = setting.partition("+")
         if base not in ("default", "fast"):
             raise InvalidArgumentError(f"Row {row.get('job_id')!r}: unknown setting {setting!r}.")
@@ -262,12 +265,23 @@ def execute(job: Job) -> tuple[dict, np.ndarray | None]:
         info = task.info.replace(seed=job.seed)
         if spec.family != "oracle":
             info = info.replace(privileged_state=None)
+        dist = None
         with _PeakRSS() as mem:
-            y, fit_s, pred_s = _fit_predict(job.model, job.fast, params, task.history, info, len(task.target))
+            if getattr(job.protocol, "members", None) is not None:  # the probabilistic track
+                from chaoszoo.forecast.probabilistic import fit_predict_distribution
+
+                y, dist, fit_s, pred_s = fit_predict_distribution(job.model, job.fast, params, task.history, info,
+                                                                  len(task.target), job.protocol)
+            else:
+                y, fit_s, pred_s = _fit_predict(job.model, job.fast, params, task.history, info, len(task.target))
         row.update(fit_seconds=fit_s, predict_seconds=pred_s, peak_memory_mb=mem.used_mb, peak_rss_mb=mem.peak)
         row.update(_score(task, y, job))
+        if dist is not None:
+            from chaoszoo.forecast.probabilistic import score_row
+
+            score_row(row, task, dist, job)
         row["status"] = "ok"
-        forecast = y if job.keep_forecast else None
+        forecast = (y if dist is None else dist.stored()) if job.keep_forecast else None
     except KeyboardInterrupt:
         raise
     except Exception as err:  # noqa: BLE001 - recorded in the row

@@ -13,7 +13,8 @@ tolerance* when they differ by at most ``rtol`` relative (least-squares solvers 
 round differently across machines and thread counts); anything else is a disagreement, as is
 a different fingerprint (the row was computed on other data), a different choice of
 hyperparameters, or a job that now fails. Rows of models declared non-deterministic
-(``ModelSpec.deterministic = False``) and failed rows are not sampled.
+(``ModelSpec.deterministic = False``), failed rows and forecasts made elsewhere
+(``chaoszoo forecast import-forecasts``) are not sampled.
 """
 
 from __future__ import annotations
@@ -227,6 +228,9 @@ def verify(results=None, *, shipped: str | None = None, sample: int = 20, seed: 
     for r in rows:
         if r.get("status") != "ok":
             skipped["failed rows"] = skipped.get("failed rows", 0) + 1
+            continue
+        if r.get("setting") == "external":
+            skipped["forecasts made elsewhere"] = skipped.get("forecasts made elsewhere", 0) + 1
             continue
         m = str(r.get("model"))
         if m not in deterministic:

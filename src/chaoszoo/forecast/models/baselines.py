@@ -202,8 +202,9 @@ class Analogues(_Standardised):
     """The method of analogues (Lorenz 1969): find the past stretch of ``window`` samples
     closest to the last one and copy what followed it, repeating the match on the forecast
     itself when the copied continuation runs out. With ``neighbours > 1`` the continuations of
-    the nearest matches are averaged with inverse-distance weights. This is also the
-    context-parroting baseline of the 2025 zero-shot study (Zhang & Gilpin, ICLR 2025)."""
+    the nearest matches are averaged with inverse-distance weights. The series is standardised
+    first and windows may overlap; context parroting as Zhang & Gilpin (2025) define it is the
+    separate ``parroting`` model (:mod:`chaoszoo.forecast.models.parroting`)."""
 
     def __init__(self, window: int | str = 10, neighbours: int = 1):
         self.window = window
@@ -242,6 +243,35 @@ class Analogues(_Standardised):
             series = np.vstack([series, seg])
         return self._unstandardise(np.asarray(out[:n]))
 
+    def predict_samples(self, horizon: int, n: int) -> np.ndarray:
+        """``n`` members ``(n, horizon, d)``: member ``i`` copies what followed the ``i``-th closest
+        past stretch to the last one (the k nearest continuations, k = ``n``), and where that
+        continuation runs out goes on as the one-neighbour method from its own last stretch.
+        With fewer past stretches than members, the closest are used again in turn."""
+        h = self._check(horizon)
+        n = int(n)
+        if n < 1:
+            raise InvalidArgumentError(f"n must be a positive integer; got {n!r}.")
+        z, m = self._z, self._m
+        lib = np.lib.stride_tricks.sliding_window_view(z, m, axis=0)[:-1]
+        lib = lib.reshape(len(lib), -1)
+        query = np.ascontiguousarray(z[-m:].T).reshape(-1)
+        order = np.argsort(np.sqrt(((lib - query) ** 2).sum(axis=1)), kind="stable")
+        members = []
+        for i in range(n):
+            start = int(order[i % len(order)]) + m
+            seg = z[start: start + h]
+            series = np.vstack([z, seg])
+            out = list(seg)
+            while len(out) < h:  # the one-neighbour method from the member's own last stretch
+                q = np.ascontiguousarray(series[-m:].T).reshape(-1)
+                s = int(np.argmin(np.sqrt(((lib - q) ** 2).sum(axis=1)))) + m
+                nxt = z[s: s + min(h - len(out), len(z) - s)]
+                out.extend(nxt)
+                series = np.vstack([series, nxt])
+            members.append(np.asarray(out[:h]))
+        return self._unstandardise(np.stack(members))
+
 
 class NVAR(_Standardised):
     """Next-generation reservoir computing (Gauthier, Bollt, Griffith & Barbosa 2021, Nat.
@@ -271,6 +301,8 @@ class NVAR(_Standardised):
         X = self._features(lin)
         self._W = _ridge(X, z[idx + 1] - z[idx], self.alpha)
         self._kk, self._span, self._z = k, span, z
+        self._X, self._dz = X, z[idx + 1] - z[idx]  # for the residuals of predict_samples
+        self._seed = int(info.seed) if info is not None else 0
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
@@ -287,6 +319,33 @@ class NVAR(_Standardised):
             out[i] = nxt
             buf.append(nxt)
             buf.pop(0)
+        return self._unstandardise(out)
+
+    def predict_samples(self, horizon: int, n: int) -> np.ndarray:
+        """``n`` members ``(n, horizon, d)``: the fitted map iterated with noise, each step's
+        increment plus a one-step residual of the fit drawn at random (a residual bootstrap,
+        seeded by ``info.seed``), so the spread is the model's own one-step error propagated by
+        its dynamics. A member that leaves ``|z| < 1e6`` (standardised) is frozen there, as in
+        ``predict``."""
+        h = self._check(horizon)
+        n = int(n)
+        if n < 1:
+            raise InvalidArgumentError(f"n must be a positive integer; got {n!r}.")
+        k, s, span = self._kk, self.skip, self._span
+        resid = self._dz - self._X @ self._W
+        rng = np.random.default_rng([self._seed, 29])
+        draws = rng.integers(0, len(resid), size=(h, n))
+        buf = np.repeat(self._z[-(span + 1):][None], n, axis=0)  # (n, span + 1, d)
+        out = np.empty((n, h, self._z.shape[1]))
+        alive = np.ones(n, dtype=bool)
+        for i in range(h):
+            lin = np.concatenate([buf[:, -1 - j * s] for j in range(k)], axis=1)
+            nxt = buf[:, -1] + self._features(lin) @ self._W + resid[draws[i]]
+            ok = np.all(np.abs(nxt) < 1e6, axis=1) & alive
+            nxt = np.where(ok[:, None], nxt, buf[:, -1])
+            alive = ok
+            out[:, i] = nxt
+            buf = np.concatenate([buf[:, 1:], nxt[:, None]], axis=1)
         return self._unstandardise(out)
 
 
@@ -342,9 +401,12 @@ class Oracle(_Fitted):
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
+        return self._trajectories(self._check(horizon)).mean(axis=0)
+
+    def _trajectories(self, n: int) -> np.ndarray:
+        """The members ``(m, n, d)`` integrated from ``self._states``, seen through the series' observables."""
         import chaoszoo as cz
 
-        n = self._check(horizon)
         kw = {} if self._info.kind == "map" else {"dt": self._info.dt, "t_start": self._t_start}
         system = cz.get(self._info.system).with_params(**self._params)
         try:
@@ -354,7 +416,7 @@ class Oracle(_Fitted):
         transform = system.declaration.extra.get("postprocess") if self._postprocess else None
         if transform is not None:
             ys = np.stack([np.asarray(transform(y, dict(system.params)), dtype=np.float64) for y in ys])
-        return ys[:, :, self._cols].mean(axis=0)
+        return ys[:, :, self._cols]
 
 
     #: Perturbations drawn again for a member that leaves the basin before it gives up.
@@ -413,10 +475,10 @@ SPECS = [
               "periodic continuation of the strongest Fourier components",
               grid={"harmonics": [5, 10, 20]}),
     ModelSpec("analogues", "chaoszoo.forecast.models.baselines:Analogues", "baseline",
-              "method of analogues / context parroting: copy what followed the closest past stretch",
+              "method of analogues: copy what followed the closest past stretch (standardised)",
               grid={"window": [5, 10, "period/4", "period/2"]},
               citation="Lorenz, E. N. (1969). Atmospheric predictability as revealed by naturally occurring "
-                       "analogues. J. Atmos. Sci. 26, 636-646; Zhang, Y. & Gilpin, W. (2025). Context parroting. "),
+                       "analogues. J. Atmos. Sci. 26, 636-646."),
     ModelSpec("nvar", "chaoszoo.forecast.models.baselines:NVAR", "reservoir",
               "next-generation reservoir computing: ridge on delays and their quadratic monomials",
               grid={"k": [2, 3], "alpha": [1e-8, 1e-6, 1e-4]},
