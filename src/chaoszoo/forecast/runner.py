@@ -513,9 +513,10 @@ def run(protocol, models, *, systems=None, tag=None, ics=None, out, jobs: int | 
 
     created = not (Path(out).expanduser() / DB).exists()
     store = ResultsStore(out, protocol.settings())
+    summary: dict = {}
     try:
         _run_into(store, protocol, all_jobs, jobs, executor, address, timeout, max_memory_mb, retry_failed, progress,
-                  t0, cpu0, summary := {})
+                  t0, cpu0, summary)
     except BaseException as err:
         if created and not isinstance(err, KeyboardInterrupt) and not store.done():
             store.remove()  # a run that failed before its first row leaves no empty store behind
