@@ -33,9 +33,9 @@ FEATURES_COMMAND = "chaoszoo features compute --ship && chaoszoo features analys
 ID_COLUMNS = {"system", "model", "ic", "variant", "status", "protocol", "protocol_version", "job_id", "seed",
               "ic_index", "param_index", "missing", "error", "data_sha256", "univariate", "noise", "history",
               "granularity", "kind", "seconds", "fit_seconds", "predict_seconds", "n_train", "n_test",
-              "horizon", "version", "chaoszoo_version"}
+              "horizon", "version", "chaoszoo_version", "members"}
 #: Preferred headline metrics, in order.
-HEADLINE = ("smape", "mase", "nrmse", "mae", "rmse")
+HEADLINE = ("crps", "smape", "mase", "nrmse", "mae", "rmse")  # crps: a table of the probabilistic track
 #: Metrics in which larger is better (shared with chaoszoo.forecast.ranking when available).
 try:
     from chaoszoo.forecast.ranking import HIGHER_IS_BETTER
@@ -71,7 +71,7 @@ class Protocol:
     @property
     def vpt(self) -> str | None:
         ms = self.metrics
-        for m in ("vpt_smape", "vpt_nrmse"):
+        for m in (("pvpt",) if self.headline == "crps" else ()) + ("vpt_smape", "vpt_nrmse"):
             if m in ms:
                 return m
         vs = [m for m in ms if "vpt" in m]

@@ -179,6 +179,8 @@ class ForecastProtocol:
     @classmethod
     def from_settings(cls, settings: dict) -> "ForecastProtocol":
         """The protocol described by :meth:`settings` (as a results store records it)."""
+        if cls is ForecastProtocol and isinstance(settings, dict) and "members" in settings:
+            return ProbabilisticProtocol.from_settings(settings)  # the probabilistic track's settings
         try:
             kw = {f.name: settings[f.name] for f in dataclasses.fields(cls) if f.name in settings}
             kw["preset"] = Preset.from_settings(settings["preset"])
@@ -191,6 +193,50 @@ class ForecastProtocol:
             raise InvalidArgumentError(f"The settings of protocol {settings.get('name')!r} do not describe one "
                                        "protocol of this chaoszoo (written by another version).")
         return proto
+
+
+#: Quantile levels a probabilistic protocol asks of a model that forecasts quantiles: 0.05 to 0.95
+#: by 0.05 (the 50% and 90% central intervals and the median among them).
+QUANTILE_LEVELS = tuple(round(0.05 * k, 2) for k in range(1, 20))
+
+
+@dataclass(frozen=True)
+class ProbabilisticProtocol(ForecastProtocol):
+    """A protocol of the probabilistic track: the tasks of a point protocol, forecast as
+    distributions (:mod:`chaoszoo.forecast.probabilistic`). Its rows hold the point metrics of
+    the ensemble mean and the proper scores of the distribution; being a protocol of its own
+    (its name and settings), they never mix with a point protocol's.
+
+    Attributes (besides :class:`ForecastProtocol`'s):
+        members: ensemble members asked of a model (``predict_samples(horizon, members)``).
+        quantile_levels: levels asked of a model that forecasts quantiles instead.
+        lead_bins: lead-time bins of the score curves kept in each row.
+    """
+
+    members: int = 50
+    quantile_levels: tuple = QUANTILE_LEVELS
+    lead_bins: int = 20
+
+    def __post_init__(self):
+        super().__post_init__()
+        if isinstance(self.members, bool) or not isinstance(self.members, int) or self.members < 2:
+            raise InvalidArgumentError(f"members must be an integer of at least 2; got {self.members!r}.")
+        if isinstance(self.lead_bins, bool) or not isinstance(self.lead_bins, int) or self.lead_bins < 1:
+            raise InvalidArgumentError(f"lead_bins must be a positive integer; got {self.lead_bins!r}.")
+        try:
+            levels = tuple(float(v) for v in self.quantile_levels)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"quantile_levels must be numbers; got {self.quantile_levels!r}.") from None
+        if not levels or any(not 0 < v < 1 for v in levels) or any(b <= a for a, b in zip(levels, levels[1:])) \
+                or not {0.05, 0.25, 0.5, 0.75, 0.95} <= set(levels):
+            raise InvalidArgumentError("quantile_levels must increase inside (0, 1) and hold 0.05, 0.25, 0.5, 0.75 and "
+                                       f"0.95 (the 50% and 90% intervals and the median); got {self.quantile_levels!r}.")
+        object.__setattr__(self, "quantile_levels", levels)
+
+    def settings(self) -> dict:
+        d = super().settings()
+        d["quantile_levels"] = list(self.quantile_levels)
+        return d
 
 
 _SHORT = Preset(name="forecast-short", n_ics=10, periods=12.0, fine_pts=100, coarse_pts=15, noise_level=0.0,
@@ -220,6 +266,10 @@ PROTOCOLS: dict[str, ForecastProtocol] = {p.name: p for p in (
                      _SHORT, "fine", tuple(Variant(False, history=h) for h in (50, 100, 200, 400)), horizon=200,
                      default_ics=5,
                      citation="Gilpin, W. (2023), Phys. Rev. Research 5, 043252 (the data-limited regime)."),
+    ProbabilisticProtocol("short-fine-prob", 1, "short-fine's tasks forecast as distributions: 50 members (or "
+                          "quantiles), scored by CRPS, energy and interval scores, against a perfect-model ensemble",
+                          _SHORT, "fine", _SHORT_VARIANTS, horizon_fraction=1 / 6, default_ics=3,
+                          citation=_2021 + " Probabilistic scoring: Gneiting, T. & Raftery, A. E. (2007), JASA 102, 359."),
 )}
 
 

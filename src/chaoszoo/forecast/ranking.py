@@ -65,7 +65,8 @@ from chaoszoo.errors import DataVersionError, InvalidArgumentError
 
 #: Metrics for which larger is better (every other metric is an error).
 HIGHER_IS_BETTER = frozenset({"r2_score", "spearman", "pearson", "kendall", "mutual_information", "vpt_smape",
-                              "vpt_nrmse", "clean_vpt_smape", "clean_vpt_nrmse"})
+                              "vpt_nrmse", "clean_vpt_smape", "clean_vpt_nrmse",
+                              "crps_skill", "pvpt"})  # the last two: the probabilistic track's
 
 #: Invariants correlated with forecast error (names of :attr:`chaoszoo.System.invariants` entries).
 INVARIANTS = ("max_lyapunov", "kaplan_yorke_dimension", "correlation_dimension", "multiscale_entropy", "pesin_entropy")

@@ -27,7 +27,7 @@ __all__ = ["ForecastInfo", "ModelSpec", "MODEL_MODULES", "get_spec", "list_model
 
 #: Modules (under ``chaoszoo.forecast.models``) whose ``SPECS`` lists make the built-in registry.
 MODEL_MODULES = ("baselines", "darts_models", "statistical", "reservoir", "sindy", "neural_ode", "plrnn",
-                 "parroting", "dynamix", "hub")
+                 "parroting", "dynamix", "hub", "ensembles")
 
 FAMILIES = ("baseline", "statistical", "machine-learning", "deep", "reservoir", "equation-learning",
             "dynamical-systems", "oracle", "user")

@@ -194,6 +194,13 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
         plt.close(fig)
         figs.append(("correlations.png", f"Spearman correlation of each model's per-system {metric} with each invariant."))
 
+    prob_lines = []
+    if "prob" in df.columns and df["prob"].notna().any():  # the probabilistic track's figures and skill table
+        from chaoszoo.forecast.probabilistic import report_section
+
+        prob_figs, prob_lines = report_section(df, out, variant=variant)
+        figs += prob_figs
+
     n_sys = df["system"].nunique()
     n_fail = int((df["status"] != "ok").sum())
     rule = imputation_rule(baseline)
@@ -215,7 +222,7 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
              "noise level, a perfect-model forecast) are not ranked and are listed after the competitors.",
              f"- The best model: the non-reference model with the best median among those run on at least "
              f"{min_coverage:.0%} of the systems (ties: mean rank, then name); here {best or 'none'} ({variant}).", "",
-             "## Leaderboard", "", format_table(lb), ""]
+             "## Leaderboard", "", format_table(lb), ""] + prob_lines
     if best is not None and len(table) >= 3:
         c = corr[corr["model"] == best][["invariant", "rho", "p", "n"]]
         lines += [f"## Error against chaos ({best}, {variant})", "", format_table(c.reset_index(drop=True)), ""]

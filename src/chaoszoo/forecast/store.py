@@ -544,7 +544,7 @@ def merge(sources, out) -> int:
 
 # Row fields holding dicts or lists (a VPT curve, hyperparameters, tuning record, versions, the
 # reasons a metric is missing): Parquet files hold them as JSON text.
-NESTED_COLUMNS = ("curve", "params", "tuning", "versions", "missing")
+NESTED_COLUMNS = ("curve", "params", "tuning", "versions", "missing", "prob")
 
 
 #: Formats of an export, by file extension.
@@ -640,7 +640,8 @@ ROW_FIELDS = frozenset({
     "job_id", "protocol", "protocol_version", "system", "ic", "variant", "univariate", "noise", "model", "setting",
     "seed", "attractor_metrics", "host", "status", "data_sha256", "history_len", "horizon", "dims", "lyapunov_steps", "pts_per_period",
     "family", "model_sha256", "description", "tuning", "params", "fit_seconds", "predict_seconds", "peak_memory_mb", "peak_rss_mb", "curve",
-    "missing", "error", "traceback", "versions", "device", "seconds", "pid"})
+    "missing", "error", "traceback", "versions", "device", "seconds", "pid",
+    "members", "prob"})  # the probabilistic track's (chaoszoo.forecast.probabilistic)
 
 
 def _read_export(file: Path) -> list[dict]:

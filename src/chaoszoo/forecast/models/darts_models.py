@@ -117,6 +117,8 @@ class DartsForecaster:
             if key in kw and (not isinstance(kw[key], (int, np.integer)) or kw[key] < 1):
                 raise InvalidArgumentError(f"{self.darts_class}: {key} must be a positive integer; got {kw[key]!r}.")
         seed = int(info.seed) & 0x7FFFFFFF
+        if self.darts_class in _TORCH_CLASSES and isinstance(kw.get("likelihood"), str):
+            kw["likelihood"] = _torch_likelihood(kw.pop("likelihood"), kw.pop("quantiles", None))
         if self.darts_class in _TORCH_CLASSES:
             if self.darts_class == "RNNModel":
                 kw["training_length"] = max(int(kw.get("training_length", 0)), kw["input_chunk_length"] + 1)
@@ -171,6 +173,7 @@ class DartsForecaster:
         self._model = model
         self._module = getattr(model, "model", None) if self.darts_class in _TORCH_CLASSES else None
         self._d = h.shape[1]
+        self._seed = int(info.seed) & 0x7FFFFFFF
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
@@ -185,12 +188,15 @@ class DartsForecaster:
         # multi-clean, dim_x=4, over 600 s). Overflow raised as an error stops it at once (0.45 s)
         # and leaves every forecast that never overflows bit-identical.
         guard = np.errstate(over="raise") if self.darts_class == "KalmanForecaster" else contextlib.nullcontext()
+        # a model with a likelihood draws its forecast: one sample path, seeded per call (so that
+        # every call, and a pickled copy's, gives the same); the probabilistic track asks for many
+        seeded = {"random_state": self._seed} if self.kwargs.get("likelihood") else {}
         with _quiet(self.darts_class in _TORCH_CLASSES), guard:
             try:
                 if self.darts_class in _TORCH_CLASSES:
-                    out = self._model.predict(n, verbose=False, dataloader_kwargs={"pin_memory": False})
+                    out = self._model.predict(n, verbose=False, dataloader_kwargs={"pin_memory": False}, **seeded)
                 else:
-                    out = self._model.predict(n)
+                    out = self._model.predict(n, **seeded)
             except FloatingPointError as err:
                 raise ModelError(f"{self.darts_class}: the filter's covariance diverged ({err}); the identified "
                                  "state-space model is numerically unstable; try another dim_x.") from err
@@ -198,6 +204,34 @@ class DartsForecaster:
                 raise ModelError(f"{self.darts_class} failed to predict: {type(err).__name__}: {err}") from err
         y = np.asarray(out.values(), dtype=np.float64).reshape(n, self._d)
         return y * self._sd + self._mu
+
+    def predict_samples(self, horizon: int, n: int) -> np.ndarray:
+        """``n`` sample paths ``(n, horizon, d)`` from a model fitted with a likelihood
+        (``likelihood="quantile"`` or, for the torch models, ``"gaussian"``): darts draws each
+        step from the predicted distribution and feeds the draw back (seeded by ``info.seed``).
+        A model without a likelihood gives point forecasts only: ``NotImplementedError``, which
+        the probabilistic track reads as "score ``predict`` as a one-member ensemble"."""
+        if self._model is None:
+            raise NotFittedError(f"{self.darts_class}.predict_samples() called before fit().")
+        if not self.kwargs.get("likelihood") or not getattr(self._model, "supports_probabilistic_prediction", False):
+            raise NotImplementedError(f"{self.darts_class} without a likelihood: point forecasts only")
+        h, n = int(horizon), int(n)
+        if h < 1 or n < 1:
+            raise InvalidArgumentError(f"horizon and n must be positive integers; got {horizon!r}, {n!r}.")
+        torch_model = self.darts_class in _TORCH_CLASSES
+        # the Kalman filter's covariance can overflow (see predict)
+        guard = np.errstate(over="raise") if self.darts_class == "KalmanForecaster" else contextlib.nullcontext()
+        with _quiet(torch_model), guard:
+            try:
+                kw = {"verbose": False, "dataloader_kwargs": {"pin_memory": False}} if torch_model else {}
+                # seeded per call: every call gives the same paths (darts's own stream would advance)
+                out = self._model.predict(h, num_samples=n, random_state=self._seed, **kw)
+            except FloatingPointError as err:
+                raise ModelError(f"{self.darts_class}: the filter's covariance diverged ({err}).") from err
+            except Exception as err:  # noqa: BLE001
+                raise ModelError(f"{self.darts_class} failed to sample: {type(err).__name__}: {err}") from err
+        y = np.asarray(out.all_values(copy=False), dtype=np.float64).reshape(h, self._d, n)
+        return np.transpose(y, (2, 0, 1)) * self._sd + self._mu
 
     # -- pickling (process pools) ----------------------------------------------------------
     def __getstate__(self):
@@ -211,6 +245,21 @@ class DartsForecaster:
         if self._model is not None and self._module is not None:
             self._model.model = self._module
 
+
+def _torch_likelihood(name: str, quantiles=None):
+    """The darts likelihood object of a torch model named by ``name`` (``"gaussian"`` or
+    ``"quantile"``, with ``quantiles``), so that registry settings stay plain values."""
+    from darts.utils.likelihood_models import GaussianLikelihood, QuantileRegression
+
+    if name == "gaussian":
+        return GaussianLikelihood()
+    if name == "quantile":
+        return QuantileRegression(quantiles=list(quantiles or PROB_QUANTILES))
+    raise InvalidArgumentError(f"likelihood must be 'gaussian' or 'quantile'; got {name!r}.")
+
+
+#: The quantiles the probabilistic darts models learn (darts samples between them).
+PROB_QUANTILES = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
 
 # -- registry ---------------------------------------------------------------------------------
 #
@@ -400,6 +449,30 @@ SPECS = [
     # 2023 only ([G23-grid] parameter_candidates["KalmanForecaster"] = {}; every [G23-json] entry
     # read here is {}): darts's default dim_x = 1 [G23-darts], no search. The registry used dim_x 4 and the
     # grid {2, 4, 8} before; the fast setting keeps dim_x 4.
+    # The probabilistic track (chaoszoo.forecast.probabilistic): quantile regression of the
+    # linear and tree models and a quantile-loss N-HiTS, sampled step by step by darts. Ours, in
+    # neither study; not tuned (fixed lags / window) to keep a catalog-wide run affordable.
+    ModelSpec("linear-regression-q", _T, "machine-learning",
+              "linear quantile regression on lagged values, sampled step by step (probabilistic)",
+              extra="darts", requires=_REQ_LIGHT,
+              params={"darts_class": "LinearRegressionModel", "lags": 10, "output_chunk_length": 1,
+                      "likelihood": "quantile", "quantiles": PROB_QUANTILES},
+              citation="Koenker, R. & Bassett, G. Regression quantiles. Econometrica 46, 33 (1978); darts."),
+    ModelSpec("lightgbm-q", _T, "machine-learning",
+              "gradient-boosted trees (LightGBM) with quantile loss on lagged values, sampled step by step "
+              "(probabilistic)",
+              extra="darts", requires=("darts", "lightgbm"),
+              params={"darts_class": "LightGBMModel", "lags": 10, "output_chunk_length": 1, "likelihood": "quantile",
+                      "quantiles": PROB_QUANTILES},
+              fast={"n_estimators": 20, "num_leaves": 15},
+              citation="Ke, G. et al. LightGBM. NeurIPS 2017; darts."),
+    ModelSpec("nhits-q", _T, "deep", "N-HiTS trained with the quantile loss, sampled step by step (probabilistic)",
+              extra="darts", requires=_REQ,
+              params={"darts_class": "NHiTSModel", **_NET, **_NHITS, "input_chunk_length": "period/4",
+                      "likelihood": "quantile", "quantiles": PROB_QUANTILES},
+              fast={**_NET_FAST, "input_chunk_length": "period/4", "num_stacks": 2, "num_blocks": 1, "num_layers": 2,
+                    "layer_widths": 16},
+              citation="Challu, C. et al. N-HiTS. AAAI 2023; quantile loss: Koenker & Bassett (1978)."),
     ModelSpec("kalman", _T, "statistical", "Kalman filter of a linear state-space model identified by N4SID",
               extra="darts", requires=("darts", "nfoursid"),
               params={"darts_class": "KalmanForecaster", "dim_x": 1}, grid={}, fast={"dim_x": 4},

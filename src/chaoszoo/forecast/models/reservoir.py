@@ -94,6 +94,9 @@ class EchoStateNetwork:
         ridge = self._choose_ridge(res, states, feats, z, warmup) if self.ridge == "auto" else self.ridge
         readout = self._readout_fit(ridge, feats[warmup:], z[1 + warmup:])
         self._res, self._readout, self.ridge_ = res, readout, ridge
+        # the readout's one-step errors on the history, which predict_samples draws from
+        self._resid = z[1 + warmup:] - (feats[warmup:] @ np.asarray(readout.Wout) + np.asarray(readout.bias).ravel())
+        self._seed = int(info.seed)
         self._state = end_state
         self._last = z[-1].copy()
         return self
@@ -129,14 +132,21 @@ class EchoStateNetwork:
         return best
 
     @staticmethod
-    def _closed_loop(res, state, readout, x, n: int) -> np.ndarray:
-        """``n`` steps of the network fed its own output, from reservoir ``state`` and input ``x``."""
+    def _closed_loop(res, state, readout, x, n: int, noise=None, freeze: bool = False) -> np.ndarray:
+        """``n`` steps of the network fed its own output, from reservoir ``state`` and input ``x``
+        (plus ``noise[k]`` at step ``k`` when given). A run that blows up raises, or with
+        ``freeze`` stays at its last value from then on."""
         res.state = copy.deepcopy(state)
         out = np.empty((n, x.size))
         for k in range(n):
             s = np.asarray(res.step(x)).ravel()
             x = np.asarray(readout.step(np.concatenate([s, x]))).ravel()
+            if noise is not None:
+                x = x + noise[k]
             if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > 1e6:
+                if freeze:
+                    out[k:] = out[k - 1] if k else 0.0
+                    break
                 raise ModelError(f"EchoStateNetwork forecast blew up at step {k + 1}; try a smaller leak rate, "
                                  "spectral radius or a larger ridge penalty.")
             out[k] = x
@@ -149,6 +159,23 @@ class EchoStateNetwork:
         if n < 1:
             raise InvalidArgumentError(f"horizon must be a positive integer; got {horizon!r}.")
         out = self._closed_loop(self._res, self._state, self._readout, self._last, n)  # repeatable
+        return out * self._sd + self._mu
+
+    def predict_samples(self, horizon: int, n: int) -> np.ndarray:
+        """``n`` members ``(n, horizon, d)``: the network run closed-loop with noise, its output
+        at each step plus a one-step error of the readout on the history drawn at random (a
+        residual bootstrap, seeded by ``info.seed``): the model's own error propagated by its
+        dynamics. A member that blows up (leaves ``|z| < 1e6``, standardised) stays at its last
+        value from then on, as NVAR's do."""
+        if self._res is None:
+            raise NotFittedError("EchoStateNetwork.predict_samples() called before fit().")
+        h, n = int(horizon), int(n)
+        if h < 1 or n < 1:
+            raise InvalidArgumentError(f"horizon and n must be positive integers; got {horizon!r}, {n!r}.")
+        rng = np.random.default_rng([self._seed, 29])
+        draws = rng.integers(0, len(self._resid), size=(n, h))
+        out = np.stack([self._closed_loop(self._res, self._state, self._readout, self._last, h, self._resid[draws[i]],
+                                          freeze=True) for i in range(n)])
         return out * self._sd + self._mu
 
 
