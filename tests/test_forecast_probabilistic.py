@@ -301,3 +301,32 @@ def test_perfect_ensemble_is_ahead_of_every_model_at_every_lead_time_on_clean_da
     for metric in ("crps", "energy_score"):
         gaps = ceiling_gaps(df, metric)
         assert gaps.empty, gaps.to_string()
+
+
+def test_chronos_quantiles_from_its_trained_levels(tmp_path):
+    """The hub adapter's predict_quantiles: a tiny random Chronos-Bolt (trained levels 0.1, 0.5,
+    0.9), the asked levels interpolated between the pipeline's own quantiles and held beyond
+    them; the median is predict()'s forecast."""
+    import torch
+
+    from test_forecast_external import _tiny_chronos_bolt
+
+    path = str(_tiny_chronos_bolt(tmp_path / "bolt"))
+    h = RNG.standard_normal((120, 2)).cumsum(axis=0)
+    m = make("chronos", model=path).fit(h, ForecastInfo(seed=2))
+    levels = get_protocol("short-fine-prob").quantile_levels
+    q = m.predict_quantiles(16, levels)
+    assert q.shape == (19, 16, 2)
+    from chaoszoo.forecast.models.hub import _chronos_pipeline
+
+    torch.manual_seed(2)
+    ref, _ = _chronos_pipeline(path, "cpu").predict_quantiles(
+        [torch.tensor(h[:, c], dtype=torch.float32) for c in range(2)], prediction_length=16,
+        quantile_levels=[0.1, 0.5, 0.9])
+    ref = np.transpose(ref.to(torch.float64).numpy(), (2, 1, 0))  # (3, 16, 2)
+    at = {v: q[levels.index(v)] for v in (0.05, 0.1, 0.3, 0.5, 0.7, 0.95)}
+    np.testing.assert_array_equal(at[0.5], m.predict(16))
+    np.testing.assert_array_equal(at[0.05], ref[0])
+    np.testing.assert_array_equal(at[0.95], ref[2])
+    np.testing.assert_allclose(at[0.3], 0.5 * (ref[0] + ref[1]), rtol=1e-12)
+    np.testing.assert_allclose(at[0.7], 0.5 * (ref[1] + ref[2]), rtol=1e-12)

@@ -90,6 +90,36 @@ class Chronos:
             raise ModelError(f"Chronos returned a forecast of shape {y.shape}, expected {(int(horizon), self._h.shape[1])}")
         return y
 
+    def predict_quantiles(self, horizon: int, levels) -> np.ndarray:
+        """Quantiles ``(len(levels), horizon, d)`` of each variable's forecast, for the
+        probabilistic track (:mod:`chaoszoo.forecast.probabilistic`), seeded as ``predict``. A
+        pipeline that forecasts fixed quantiles (Chronos-Bolt, Chronos-2: ``pipeline.quantiles``,
+        0.1 to 0.9) gives those, and the asked levels are interpolated linearly between them and
+        held at the outermost beyond them (Chronos-Bolt's own interpolation assumes an evenly
+        spaced grid of trained levels); Chronos estimates the asked levels from its samples."""
+        if self._h is None:
+            raise NotFittedError("Chronos.predict_quantiles() called before fit().")
+        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+            raise InvalidArgumentError(f"horizon must be a positive integer; got {horizon!r}.")
+        import torch
+
+        levels = [float(v) for v in levels]
+        pipeline = _chronos_pipeline(self.model, self.device)
+        trained = getattr(pipeline, "quantiles", None)
+        trained = [float(v) for v in trained] if trained is not None else []
+        ask = sorted(trained) if trained else levels
+        torch.manual_seed(self._seed)
+        inputs = [torch.tensor(self._h[:, c], dtype=torch.float32) for c in range(self._h.shape[1])]
+        with torch.no_grad():
+            quantiles, _ = pipeline.predict_quantiles(inputs, prediction_length=int(horizon), quantile_levels=ask)
+        q = np.asarray(quantiles.to(torch.float64).cpu().numpy())  # (d, horizon, len(ask))
+        if q.shape != (self._h.shape[1], int(horizon), len(ask)):
+            raise ModelError(f"Chronos returned quantiles of shape {q.shape}, expected "
+                             f"{(self._h.shape[1], int(horizon), len(ask))}")
+        if trained:
+            q = np.apply_along_axis(lambda v: np.interp(levels, ask, v), 2, q)
+        return np.transpose(q, (2, 1, 0))
+
 
 SPECS = [
     ModelSpec("chronos", "chaoszoo.forecast.models.hub:Chronos", "deep",
