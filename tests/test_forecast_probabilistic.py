@@ -330,3 +330,16 @@ def test_chronos_quantiles_from_its_trained_levels(tmp_path):
     np.testing.assert_array_equal(at[0.95], ref[2])
     np.testing.assert_allclose(at[0.3], 0.5 * (ref[0] + ref[1]), rtol=1e-12)
     np.testing.assert_allclose(at[0.7], 0.5 * (ref[1] + ref[2]), rtol=1e-12)
+
+
+def test_the_conformance_checker_checks_distributions():
+    from chaoszoo.forecast.conformance import check_model
+
+    for name in ("climatology", "perfect-ensemble", "analogues", "forecast_prob_models:GaussianQuantiles"):
+        r = check_model(name, horizon=12)
+        assert r.passed and r.checks["distribution_multivariate"] == "ok", str(r)
+    assert not any(k.startswith("distribution") for k in check_model("naive-mean", horizon=12).checks)
+    r = check_model("forecast_prob_models:NaNSamples", horizon=12)
+    assert "non-finite values (first in member 3 at step 5" in r.checks["distribution_univariate"]
+    r = check_model("forecast_prob_models:CrossingQuantiles", horizon=12)
+    assert "the quantiles cross" in r.checks["distribution_multivariate"]

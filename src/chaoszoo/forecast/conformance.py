@@ -123,7 +123,8 @@ def check_model(model, *, fast: bool = True, univariate: bool = True, multivaria
     :class:`~chaoszoo.errors.NotFittedError` or another error that says ``fit`` comes first);
     fits Lorenz (univariate and/or multivariate) and returns a finite ``(horizon, d)`` forecast;
     the same seed gives the same forecast; a fitted model survives pickling and predicts the same
-    afterwards. The whole check stops after ``timeout`` seconds (``None``: no limit), the check
+    afterwards; a model with ``predict_samples`` or ``predict_quantiles`` gives a distribution the
+    probabilistic track accepts, the same from two fits with one seed. The whole check stops after ``timeout`` seconds (``None``: no limit), the check
     it was in failing with that reason.
 
     Raises:
@@ -215,3 +216,28 @@ def _run_checks(factory, report, hist, info, horizon, univariate, multivariate, 
             raise
         except Exception as err:  # noqa: BLE001
             report.checks[f"pickle_{label}"] = f"raised {type(err).__name__}: {err}"
+        if callable(getattr(m, "predict_samples", None)) or callable(getattr(m, "predict_quantiles", None)):
+            current["check"] = f"distribution_{label}"
+            report.checks[f"distribution_{label}"] = _check_distribution(factory, m, h, inf, horizon)
+
+
+def _check_distribution(factory, fitted, h, info, horizon: int) -> str:
+    """The probabilistic track's checks of a model with ``predict_samples`` or ``predict_quantiles``
+    (:func:`chaoszoo.forecast.probabilistic.predict_distribution`: 8 members, or the protocol's
+    quantile levels, of the right shape, finite, not crossing), and the same distribution from a
+    second fit with the same seed."""
+    from chaoszoo.forecast.probabilistic import predict_distribution
+    from chaoszoo.forecast.protocols import QUANTILE_LEVELS
+
+    try:
+        a = predict_distribution(fitted, horizon, h.shape[1], 8, QUANTILE_LEVELS)
+        m2 = factory()
+        m2.fit(h.copy(), info)
+        b = predict_distribution(m2, horizon, h.shape[1], 8, QUANTILE_LEVELS)
+    except TimeoutError:
+        raise
+    except Exception as err:  # noqa: BLE001
+        return f"raised {type(err).__name__}: {err}"
+    if not np.array_equal(a.values, b.values):
+        return f"two fits with seed {info.seed} give different distributions (up to {np.max(np.abs(a.values - b.values)):.3g})"
+    return "ok"

@@ -38,7 +38,8 @@ class Climatology(_Fitted):
         return self
 
     def predict(self, horizon: int) -> np.ndarray:
-        return np.tile(self._h.mean(axis=0), (self._check(horizon), 1))
+        n = self._check(horizon)
+        return np.tile(self._h.mean(axis=0), (n, 1))
 
     def predict_samples(self, horizon: int, n: int) -> np.ndarray:
         h, n = self._check(horizon), _count(n)
