@@ -78,12 +78,41 @@ def test_torch_loop_gives_lightnings_parameters_bit_for_bit(name):
 def test_torch_loop_is_the_default_and_the_environment_chooses_another(monkeypatch):
     monkeypatch.delenv("CHAOSZOO_TRAIN_LOOP", raising=False)
     assert registry.make("nbeats").train_loop == "torch"
+    monkeypatch.setenv("CHAOSZOO_TRAIN_LOOP", "lightning")
+    assert registry.make("nbeats").train_loop == "lightning"
+    # a loop that changes the numbers is a parameter (recorded in the rows), never the environment's
+    assert registry.make("nbeats", train_loop="torch-fused").train_loop == "torch-fused"
     monkeypatch.setenv("CHAOSZOO_TRAIN_LOOP", "torch-fused")
-    assert registry.make("nbeats").train_loop == "torch-fused"
-    assert registry.make("nbeats", train_loop="lightning").train_loop == "lightning"
+    with pytest.raises(InvalidArgumentError, match="--param train_loop=torch-fused"):
+        registry.make("nbeats")
     monkeypatch.setenv("CHAOSZOO_TRAIN_LOOP", "turbo")
     with pytest.raises(InvalidArgumentError, match="CHAOSZOO_TRAIN_LOOP"):
         registry.make("nbeats")
+
+
+def test_a_fixed_parameter_leaves_the_grid_search_to_the_others():
+    from chaoszoo.forecast.jobs import _grid
+
+    spec = registry.get_spec("nvar")
+    assert len(spec.grid) >= 2
+    full = _grid(spec)
+    assert len(full) == int(np.prod([len(v) for v in spec.grid.values()]))
+    fixed = sorted(spec.grid)[0]
+    part = _grid(spec, {fixed: spec.grid[fixed][0], "train_loop": "x"})
+    assert len(part) == len(full) // len(spec.grid[fixed]) and all(fixed not in c for c in part)
+    assert _grid(spec, dict.fromkeys(spec.grid)) == [{}]
+
+
+def test_param_option_reads_key_values_and_refuses_bad_ones():
+    import click
+
+    from chaoszoo.cli.forecast import _key_values
+
+    assert _key_values(["alpha=0.5", "train_loop=torch-fused", "flag=true"]) == {
+        "alpha": 0.5, "train_loop": "torch-fused", "flag": True}
+    for bad in (["alpha"], ["=1"], ["a=1", "a=2"]):
+        with pytest.raises(click.UsageError):
+            _key_values(bad)
 
 
 def test_published_nbeats_one_epoch_bit_for_bit():

@@ -116,8 +116,12 @@ def test_wide_leaderboard_orders_by_first_variant_and_drops_sampled_models():
     df = pd.concat([_rows(m, v) for m, v in clean.items()] + [_rows(m, v, variant="uni-noisy") for m, v in noisy.items()]
                    + [_rows("lstm", [1.0])], ignore_index=True)  # on 1 system of 4: a sample, left out
     lines = wide_leaderboard(df, top=1, always=("naive-mean",)).splitlines()
-    assert lines[0] == "| model | method | uni-clean | uni-noisy | mean rank of 4 (uni-clean) |"
-    assert [ln.split(" | ")[0] for ln in lines[2:]] == ["| analogues", "| naive-mean"]
+    assert lines[0] == "| model | method | uni-clean | uni-noisy | mean rank of 3 (uni-clean) |"
+    assert [ln.split(" | ")[0] for ln in lines[2:4]] == ["| analogues", "| naive-mean"]
+    # the sample is named below the table and ranks nobody: analogues is first on all 4 systems
+    # among the 3 models shown (with lstm's one system counted it would be 1.25)
+    assert lines[2].endswith(" | 1.0 |") and lines[3].endswith(" | 3.0 |")
+    assert lines[4:] == ["", "Left out (run so far on fewer than 90% of the 4 systems of uni-clean; systems run): lstm 1."]
     # analogues: median 25 clean (numpy), 90 noisy; bootstrap interval of the median within the data's range
     cells = lines[2].split(" | ")
     assert cells[2].startswith("25 [") and cells[3].startswith("90 [90, 90]")

@@ -265,3 +265,27 @@ def test_protocols_say_which_systems_they_apply_to():
     maps = [n for n in cz.names() if cz.get(n).kind == "map"]
     kept = _applicable(zs, cz.names(), explicit=False)  # every system by default: the maps are left out
     assert len(maps) > 10 and not set(maps) & set(kept) and len(kept) + len(maps) <= len(cz.names())
+
+
+def test_a_run_given_a_parameter_tunes_the_others_once_and_records_it(tmp_path):
+    """``--param alpha=...`` fixes alpha in every row; the grid search still chooses k (2 candidates,
+    not 6), on initial condition 0, and the other initial conditions reuse its choice."""
+    from click.testing import CliRunner
+
+    from chaoszoo.cli import main
+
+    out = tmp_path / "p"
+    res = CliRunner().invoke(main, ["forecast", "run", "-p", "short-coarse", "-m", "nvar", "--systems", "Henon",
+                                    "--ics", "2", "--variants", "uni-clean", "--param", "alpha=1e-6",
+                                    "--out", str(out), "--jobs", "0", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    rows = load_results(out).sort_values("ic")
+    assert list(rows["status"]) == ["ok", "ok"]
+    for params in rows["params"]:
+        params = json.loads(params) if isinstance(params, str) else params
+        assert params["alpha"] == 1e-6 and params["k"] in (2, 3)
+    tuning = [json.loads(t) if isinstance(t, str) else t for t in rows["tuning"]]
+    assert tuning[0]["candidates"] == 2
+    res = CliRunner().invoke(main, ["forecast", "run", "-p", "short-coarse", "-m", "nvar", "--systems", "Henon",
+                                    "--param", "alpha", "--out", str(tmp_path / "q")])
+    assert res.exit_code == 2 and "KEY=VALUE" in res.output

@@ -22,7 +22,7 @@ def planned_jobs(commands) -> set:
     """The job ids the ``chaoszoo forecast run`` commands plan (parsed as the CLI parses them)."""
     import shlex
 
-    from chaoszoo.cli.forecast import _names, run_cmd
+    from chaoszoo.cli.forecast import _key_values, _names, run_cmd
     from chaoszoo.forecast.protocols import get_protocol
     from chaoszoo.forecast.runner import _applicable, plan, select_systems
 
@@ -33,9 +33,10 @@ def planned_jobs(commands) -> set:
         p = ctx.params
         protocol = get_protocol(p["protocol"])
         systems = _names(p["systems"]) or None
-        names = _applicable(protocol, select_systems(systems, p["tag"]), explicit=bool(systems))
+        tag = p["tag"][0] if p["tag"] else None  # --tag is repeatable on the CLI, which refuses two
+        names = _applicable(protocol, select_systems(systems, tag), explicit=bool(systems))
         jobs = plan(protocol, _names(p["models"]), names, ics=p["ics"], fast=p["fast"], variants=p["variants"],
-                    attractor_metrics=not p["no_attractor_metrics"])
+                    params=_key_values(p["params"]) or None, attractor_metrics=not p["no_attractor_metrics"])
         ids |= {j.job_id for j in jobs}
     return ids
 

@@ -22,6 +22,26 @@ def _errors():
         sys.exit(130)
 
 
+def _key_values(items) -> dict:
+    """``KEY=VALUE`` options as a dict (values as JSON where they parse); a key given twice or an
+    item without ``=`` is a usage error."""
+    import json
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.UsageError(f"--param takes KEY=VALUE; got {item!r}.")
+        if key in out:
+            raise click.UsageError(f"--param {key} is given twice.")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
 def _names(values, option: str | None = None) -> list[str]:
     """Names from a repeatable, comma-separated option. An option given but empty (``--systems ''``)
     is a usage error, not "everything"."""
@@ -107,12 +127,16 @@ def check_cmd(model, full, timeout):
               help="Seconds a job may take (tuning included) before it is killed and recorded as failed; 0: no limit.")
 @click.option("--max-memory", type=float, default=None, help="MB of resident memory a job may use.")
 @click.option("--fast", is_flag=True, help="Use each model's quick setting.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A constructor argument for every model, repeatable (e.g. train_loop=torch-fused); values are "
+                   "read as JSON when they parse (numbers, true/false), else as text. Recorded in the setting; the "
+                   "grid search runs over the hyperparameters not given.")
 @click.option("--keep-forecasts", is_flag=True, help="Store the forecasts (metrics can be recomputed later).")
 @click.option("--no-attractor-metrics", is_flag=True, help="Skip the attractor-level metrics (faster).")
 @click.option("--retry-failed", is_flag=True, help="Run again the jobs whose stored row failed.")
 @click.option("--no-progress", is_flag=True, help="Do not show progress bars.")
 def run_cmd(protocol, models, systems, tag, ics, horizon, history, variants, out, jobs, executor, address, timeout,
-            max_memory, fast, keep_forecasts, no_attractor_metrics, retry_failed, no_progress):
+            max_memory, fast, params, keep_forecasts, no_attractor_metrics, retry_failed, no_progress):
     """Run a protocol for some models; one row per job is written to OUT as it finishes."""
     from chaoszoo.cli._common import enable_compilation_cache
     from chaoszoo.forecast.protocols import get_protocol
@@ -120,6 +144,7 @@ def run_cmd(protocol, models, systems, tag, ics, horizon, history, variants, out
 
     if len(tag) > 1:
         raise click.UsageError(f"--tag is given {len(tag)} times ({', '.join(tag)}); give one tag.")
+    overrides = _key_values(params)
     models, systems = _names(models, "--models"), _names(systems, "--systems") or None
     if horizon is not None or history is not None:
         protocol = get_protocol(protocol).with_lengths(horizon=horizon, history=history)
@@ -127,7 +152,8 @@ def run_cmd(protocol, models, systems, tag, ics, horizon, history, variants, out
     with _errors():
         summary = run(protocol, models, systems=systems, tag=tag[0] if tag else None, ics=ics, out=out,
                       jobs=jobs, executor=executor, address=address, timeout=timeout or None, max_memory_mb=max_memory,
-                      fast=fast, keep_forecasts=keep_forecasts, attractor_metrics=not no_attractor_metrics,
+                      fast=fast, params=overrides or None, keep_forecasts=keep_forecasts,
+                      attractor_metrics=not no_attractor_metrics,
                       variants=variants, retry_failed=retry_failed, progress=not no_progress)
     click.echo(str(summary))
     click.echo(f"next: chaoszoo forecast leaderboard {out}")

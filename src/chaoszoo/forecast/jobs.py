@@ -124,10 +124,11 @@ def _rss_mb(pid: int | str = "self") -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _grid(spec) -> list[dict]:
-    if not spec.grid:
+def _grid(spec, fixed=()) -> list[dict]:
+    """The candidates of ``spec``'s grid, over the hyperparameters a job's parameters do not fix."""
+    keys = sorted(k for k in spec.grid if k not in set(fixed))
+    if not keys:
         return [{}]
-    keys = sorted(spec.grid)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(spec.grid[k] for k in keys))]
 
 
@@ -163,7 +164,7 @@ def tune(job: Job, task, spec) -> tuple[dict, dict]:
     """Grid search on the train split by validation MSE (columns standardised). Returns the
     chosen values and a summary (candidates, failures, seconds). A job given the values the
     search chose for initial condition 0 (``job.tuned``) reuses them (the summary says so)."""
-    grid = _grid(spec) if not job.params else [{}]
+    grid = _grid(spec, dict(job.params))  # a parameter the job fixes is not searched; the others are
     summary = {"candidates": len(grid), "failed": 0, "seconds": 0.0}
     if len(grid) == 1 or task.train_history is None:
         return grid[0], summary

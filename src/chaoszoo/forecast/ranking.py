@@ -487,8 +487,9 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
     jobs succeeded (failures are imputed, see :func:`leaderboard`).
 
     The rows are the ``top`` competitors by the first variant's median, then the models of
-    ``always``; models run on fewer than ``min_coverage`` of the systems (a run on a sample) are
-    left out, and in the other variants such a cell gives only how many systems were run (a run
+    ``always``; models run on fewer than ``min_coverage`` of the systems (a run on a sample, or
+    still in progress) are left out, named in a line below the table, and not ranked with the
+    others; in the other variants such a cell gives only how many systems were run (a run
     still in progress). With more than one initial condition, a column gives the first
     variant's range over initial conditions of the median over systems. The last column is the
     mean rank in the first variant. Reference models (the oracle) follow in their own rows
@@ -512,6 +513,15 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
     first = lb[lb["variant"] == variants[0]]
     comp = first[~first["reference"]]
     eligible = comp[comp["systems"] >= min_coverage * n_sys[variants[0]]]
+    sampled = comp[~comp["model"].isin(eligible["model"])]
+    if len(sampled):
+        # ranks among the models shown: a model run on a sample would rank the others on some
+        # systems only (the medians and intervals of a model do not depend on the others)
+        df = df[~df["model"].isin(sampled["model"])]
+        lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline, n_boot=n_boot, seed=seed)
+        first = lb[lb["variant"] == variants[0]]
+        comp = first[~first["reference"]]
+        eligible = comp
     models = list(eligible["model"][:top]) + [m for m in always if m in set(eligible["model"][top:])]
     refs = list(first[first["reference"]]["model"])
     spread = df[df["variant"] == variants[0]]["ic"].nunique() > 1
@@ -539,6 +549,10 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
     if refs:
         lines.append("| *reference (not ranked)* |" + " |" * (len(head) - 1))
         lines += [line(m) for m in refs]
+    if len(sampled):
+        left = ", ".join(f"{m} {int(k)}" for m, k in sorted(zip(sampled["model"], sampled["systems"])))
+        lines += ["", f"Left out (run so far on fewer than {min_coverage:.0%} of the {n_sys[variants[0]]} systems of "
+                      f"{variants[0]}; systems run): {left}."]
     return "\n".join(lines)
 
 

@@ -188,6 +188,9 @@ def reproduce(results=None, *, preference=("default", "fast"), n_boot: int = 200
                     lo, hi = median_interval(groups, n_boot, rng) if len(groups) >= 3 else (np.nan, np.nan)
                     row.update(ours=float(np.median([np.median(a) for a in groups])), ci_low=lo, ci_high=hi,
                                n=len(groups), setting=setting)
+                    total = task["system"].nunique()
+                    if len(groups) < min_coverage * total:  # a run in progress: its median is of a subset
+                        row["note"] = f"partial: run so far on {len(groups)} of the {total} systems"
         elif c.statistic in ("spearman", "vpt", "family"):
             ranked = _ranked(proto, c.metric, c.variant, min_coverage, baseline) if len(task) else None
             if ranked is not None and len(ranked):

@@ -683,14 +683,15 @@ class _TuningShare:
         return (system, variant, model, setting)
 
     def _grid_keys(self, job) -> list:
+        """The hyperparameters the search chooses for ``job`` (its grid's, less those it fixes)."""
         try:
-            return sorted(self._spec(job.model).grid)
+            return sorted(k for k in self._spec(job.model).grid if k not in dict(job.params))
         except Exception:  # noqa: BLE001 - an unknown model fails in its own job
             return []
 
     def waits(self, job) -> bool:
         """Whether ``job`` should run after its group's job of initial condition 0."""
-        return self.tunes and job.ic > 0 and not job.params and bool(self._grid_keys(job))
+        return self.tunes and job.ic > 0 and bool(self._grid_keys(job))
 
     def saw(self, job, row: dict) -> None:
         if job.ic == 0:

@@ -94,10 +94,12 @@ class DartsForecaster:
             loop with torch's fused Adam kernel and, for the generic N-BEATS, its training step
             written out (the same model up to float32 rounding; x2.2-2.4 less CPU than Lightning
             on the published N-BEATS, docs/models.md).
-            Default: ``$CHAOSZOO_TRAIN_LOOP``, else ``"torch"`` (an environment variable, not a
-            constructor argument, chooses it for a whole run: a run's ``params`` would skip the
-            grid search and rename the setting). What the plain loop does not support is
-            trained by Lightning (``trained_by`` says which loop trained the last fit).
+            Default: ``$CHAOSZOO_TRAIN_LOOP`` (``"torch"`` or ``"lightning"`` only: they give the
+            same weights), else ``"torch"``. ``"torch-fused"`` changes the numbers, so it is
+            chosen as a parameter (``--param train_loop=torch-fused``), which the job's setting
+            and every row record; the grid search still runs over the other hyperparameters.
+            What the plain loop does not support is trained by Lightning (``trained_by`` says
+            which loop trained the last fit).
         kwargs: passed to the darts constructor; ``lags`` and ``input_chunk_length`` may be
             grid strings such as ``"period/4"``. Torch models also get ``n_epochs``,
             ``batch_size`` and the CPU trainer settings; ``random_state`` comes from ``info.seed``.

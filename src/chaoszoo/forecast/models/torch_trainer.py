@@ -53,13 +53,23 @@ NBEATS_KERNEL = True
 ENV = "CHAOSZOO_TRAIN_LOOP"
 
 
+#: The loops that train exactly Lightning's model, bit for bit: an environment variable may choose
+#: among them, since the rows do not change. A loop that changes the numbers (``torch-fused``) is
+#: a constructor argument, so it is part of the job's setting and recorded in every row.
+IDENTICAL_LOOPS = ("torch", "lightning")
+
+
 def default_loop() -> str:
-    """``$CHAOSZOO_TRAIN_LOOP`` or ``"torch"``; a value that is not a loop is an error naming them."""
+    """``$CHAOSZOO_TRAIN_LOOP`` or ``"torch"``; a value that is not one of the bit-identical loops
+    is an error naming them (``torch-fused`` is chosen per run as a model parameter,
+    ``--param train_loop=torch-fused``, so that the rows record it)."""
     from chaoszoo.errors import InvalidArgumentError
 
     value = os.environ.get(ENV, "").strip() or "torch"
-    if value not in LOOPS:
-        raise InvalidArgumentError(f"${ENV} must be one of {', '.join(LOOPS)}; got {value!r}.")
+    if value not in IDENTICAL_LOOPS:
+        raise InvalidArgumentError(
+            f"${ENV} must be one of {', '.join(IDENTICAL_LOOPS)} (the loops that give Lightning's weights bit for bit); "
+            f"got {value!r}. A loop that changes the numbers is a model parameter: --param train_loop={value}.")
     return value
 
 #: Lightning hooks that a module may not override for the plain loop to be Lightning's.
