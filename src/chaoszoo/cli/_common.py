@@ -10,8 +10,11 @@ import click
 
 
 def cache_dir() -> Path:
-    """chaoszoo's cache directory: ``$CHAOSZOO_CACHE`` or ``~/.cache/chaoszoo``."""
-    return Path(os.environ.get("CHAOSZOO_CACHE", Path.home() / ".cache" / "chaoszoo"))
+    """chaoszoo's cache directory (:func:`chaoszoo.data.load.cache_dir`, the one definition above
+    the engine)."""
+    from chaoszoo.data.load import cache_dir as root
+
+    return root()
 
 
 def enable_compilation_cache() -> None:

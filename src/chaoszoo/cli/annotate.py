@@ -10,8 +10,10 @@ from chaoszoo.cli import main
 
 
 def _worker_init() -> None:
-    os.environ.setdefault("JAX_PLATFORMS", "cpu")
-    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+    from chaoszoo.workers import WORKER_ENV
+
+    for key, value in WORKER_ENV.items():
+        os.environ.setdefault(key, value)
 
 
 def _work(name: str):

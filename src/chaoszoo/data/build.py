@@ -339,9 +339,9 @@ def _run_ray(out: str, settings: dict, names: list[str], address: str | None, fi
         ) from None
     started = False
     if not ray.is_initialized():
-        env = {"env_vars": {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
-                            "JAX_PLATFORMS": "cpu"}}
-        from chaoszoo.workers import check_ray_address
+        from chaoszoo.workers import WORKER_ENV, check_ray_address
+
+        env = {"env_vars": dict(WORKER_ENV)}
 
         check_ray_address(address)
         ray.init(address=address, runtime_env=env, include_dashboard=False, log_to_driver=False)

@@ -26,7 +26,10 @@ _META = ["system", "split", "granularity", "noisy", "noise", "univariate", "vari
 
 
 def cache_dir() -> Path:
-    """Where presets are built on first use: ``$CHAOSZOO_CACHE`` or ``~/.cache/chaoszoo``."""
+    """chaoszoo's cache folder: ``$CHAOSZOO_CACHE`` (when set and not empty) or ``~/.cache/chaoszoo``;
+    presets are built under it on first use. Every layer above the engine asks this function (the
+    engine's solver cache, :func:`chaoszoo.engine.aot.cache_dir`, reads the same variable the same
+    way; it is not imported from here because the engine sits below the data layer)."""
     return Path(os.environ.get("CHAOSZOO_CACHE") or Path.home() / ".cache" / "chaoszoo").expanduser()
 
 

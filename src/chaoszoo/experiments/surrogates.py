@@ -28,8 +28,9 @@ TRANSIENT_PERIODS = 20
 
 
 def default_cache() -> Path:
-    root = Path(os.environ.get("CHAOSZOO_CACHE", Path.home() / ".cache" / "chaoszoo"))
-    return root / "experiments" / f"surrogate-bank-{BANK_PTS}x{BANK_PERIODS}"
+    from chaoszoo.data.load import cache_dir
+
+    return cache_dir() / "experiments" / f"surrogate-bank-{BANK_PTS}x{BANK_PERIODS}"
 
 
 def flow_names() -> list[str]:

@@ -31,7 +31,7 @@ from chaoszoo.errors import DatasetError, InvalidArgumentError
 from chaoszoo.forecast.jobs import Job, _rss_mb, execute, failed_row
 from chaoszoo.forecast.protocols import ForecastProtocol, get_protocol
 from chaoszoo.forecast.store import ResultsStore
-from chaoszoo.workers import sigterm_raises
+from chaoszoo.workers import WORKER_ENV, sigterm_raises
 
 EXECUTORS = ("local", "ray")
 
@@ -257,7 +257,7 @@ class _Pool:
         if self.n > 1:  # one thread per worker: the workers are the parallelism
             for k in _THREAD_VARS[:3]:
                 os.environ.setdefault(k, "1")
-            os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+            os.environ.setdefault("XLA_FLAGS", WORKER_ENV["XLA_FLAGS"])
         try:
             p = self.ctx.Process(target=_worker_main, args=(child, self.n > 1), daemon=True)
             p.start()
