@@ -58,6 +58,7 @@ LAYERS = (
 #: Imports between two units of the same layer, allowed for a stated reason: (importer, imported).
 WITHIN_LAYER = {
     ("chaoszoo.cli", "chaoszoo.atlas"): "the `chaoszoo atlas` commands build and serve the atlas",
+    ("chaoszoo.plotting", "chaoszoo.io"): "figures are written through the one atomic-write helper, io.replacing",
 }
 
 LAYER_OF = {unit: i for i, (_, units) in enumerate(LAYERS) for unit in units}

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from chaoszoo.io import replacing
 
 
 def _pyplot():
@@ -61,12 +62,9 @@ def plot_gallery(items, out: str | os.PathLike, columns: int = 12) -> Path:
 def _save(fig, out, dpi: int = 120) -> Path:
     plt = _pyplot()
     out = Path(out)
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
     try:
-        fig.savefig(tmp, dpi=dpi)
-        os.replace(tmp, out)
+        with replacing(out) as tmp:
+            fig.savefig(tmp, dpi=dpi)
     finally:
         plt.close(fig)
-        if tmp.exists():
-            tmp.unlink()
     return out

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import chaoszoo
 from chaoszoo.errors import InvalidArgumentError
+from chaoszoo.io import replacing
 
 MARKER = ".chaoszoo-atlas.json"
 CACHE = ".atlas-cache"
@@ -86,13 +87,8 @@ class _Writer:
                 self.stats.unchanged += 1
                 return
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
+        with replacing(path) as tmp:
             tmp.write_bytes(data)
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
         self.stats.written.append(rel)
 
     def keep(self, rel: str) -> None:
@@ -122,9 +118,8 @@ def check_output_dir(out: Path) -> set[str]:
 def _write_marker(out: Path, files) -> None:
     text = json.dumps({"format": 1, "generator": f"chaoszoo {chaoszoo.__version__} atlas", "files": sorted(files)},
                       indent=0)
-    tmp = out / f".{MARKER}.{os.getpid()}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out / MARKER)
+    with replacing(out / MARKER) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _worker_init(jax_cache: str | None) -> None:

@@ -8,11 +8,11 @@ Runs in a worker process (:func:`render_system`); everything it returns is plain
 from __future__ import annotations
 
 import io
-import os
 import signal
 from pathlib import Path
 
 import numpy as np
+from chaoszoo.io import replacing
 
 #: Sampling used for every picture (also printed in the page's copy-paste code).
 FLOW_PTS_PER_PERIOD = 40
@@ -259,8 +259,7 @@ def render_system(name: str, img_dir: str, key: str, shared: bool = True) -> dic
     for role, data in pictures.items():
         fname = f"{name}-{key[:12]}-{role}.png"
         target = img_dir / fname
-        tmp = img_dir / f".{fname}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        with replacing(target) as tmp:
+            tmp.write_bytes(data)
         result["images"][role] = fname
     return result

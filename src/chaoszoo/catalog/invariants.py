@@ -76,16 +76,10 @@ def invariants(name: str, params=None, path: str | os.PathLike | None = None) ->
 
 def write(table: dict, path: str | os.PathLike | None = None) -> None:
     """Write the table atomically (temporary file in the same folder, then ``os.replace``)."""
+    from chaoszoo.io import replacing
+
     p = Path(path) if path is not None else PATH
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     text = json.dumps(table, indent=1, sort_keys=True, allow_nan=False)  # fails before touching disk
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with replacing(p, fsync=True) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")

@@ -15,12 +15,12 @@ resumes, and later runs pay nothing.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from chaoszoo.errors import InvalidArgumentError
+from chaoszoo.io import replacing
 
 BANK_PTS = 40
 BANK_PERIODS = 250
@@ -65,9 +65,8 @@ def bank_series(name: str, cache: Path | None = None) -> np.ndarray | None:
         bad.write_text(str(err))
         return None
     y = ((y - y.mean()) / y.std()).astype(np.float32)
-    tmp = cache / f".{name}.{os.getpid()}.npy"
-    np.save(tmp, y)
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        np.save(tmp, y)
     return y
 
 

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from chaoszoo.errors import InvalidArgumentError
+from chaoszoo.io import replacing
 
 FORMAT = "chaoszoo-forecast-tasks"
 FORMAT_VERSION = 1
@@ -124,12 +125,8 @@ def export_tasks(protocol, out, *, systems=None, tag=None, ics: int | None = Non
     if not tasks:
         raise InvalidArgumentError("No task could be exported: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f".{ARRAYS}.{os.getpid()}.tmp.npz"
-    try:
+    with replacing(out / ARRAYS) as tmp:
         np.savez_compressed(tmp, **arrays)
-        os.replace(tmp, out / ARRAYS)
-    finally:
-        tmp.unlink(missing_ok=True)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "chaoszoo": _version(),
         "protocol": protocol.settings(), "arrays": ARRAYS, "arrays_sha256": _sha256(out / ARRAYS),
@@ -267,12 +264,8 @@ def forecast_tasks(folder, model, out_file, *, fast: bool = False, params: dict 
         except Exception as err:  # noqa: BLE001 - recorded, as a run records a failed job
             failed[t["data_sha256"]] = f"{type(err).__name__}: {err}"[:500]
         seconds[t["data_sha256"]] = time.perf_counter() - t0
-    tmp = out_file.with_name(f".{out_file.name}.{os.getpid()}.tmp.npz")
-    try:
+    with replacing(out_file) as tmp:
         np.savez_compressed(tmp, **forecasts)
-        os.replace(tmp, out_file)
-    finally:
-        tmp.unlink(missing_ok=True)
     side = {"generator": "chaoszoo.forecast.external.forecast_tasks", "model": name, "fast": fast,
             "params": params or {}, "tasks": str(export.folder), "sha256": _sha256(out_file), "failed": failed,
             "seconds": seconds, "host": platform.node()}

@@ -12,8 +12,6 @@ names too; the report states the rules it used.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ from chaoszoo.forecast.ranking import (DEFAULT_BASELINE, HIGHER_IS_BETTER, INVAR
                                        check_data_versions, cost_table, format_table, imputation_rule,
                                        invariant_correlations, invariants_table, leaderboard, per_system,
                                        variant_order, with_setting_labels)
+from chaoszoo.io import replacing
 
 
 #: Models drawn in colour in the horizon figure (the best by mean rank).
@@ -30,17 +29,8 @@ HIGHLIGHT = 8
 
 
 def _save(fig, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a figure is not
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _curves(df, model: str, grid: np.ndarray):
@@ -245,7 +235,6 @@ def write_report(results, out, *, metric: str = "smape", variant: str | None = N
         if len(failed) > 50:
             lines.append(f"| ... | {len(failed) - 50} more | | | |")
     md = out / "report.md"
-    tmp = md.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, md)
+    with replacing(md) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
     return md

@@ -575,9 +575,6 @@ def export_results(paths, out_file, *, force: bool = False, sidecar: bool = True
     An existing file is replaced only if it is a chaoszoo export (it has such a sidecar) or
     ``force`` is given: nothing a user wrote is overwritten without being asked.
     """
-    import os
-    import tempfile
-
     out_file = _paths(out_file, "out_file")[0]
     suffix = out_file.suffix.lower()
     if suffix not in EXPORT_FORMATS:
@@ -606,22 +603,15 @@ def export_results(paths, out_file, *, force: bool = False, sidecar: bool = True
     for col in df.columns:  # nested values (dicts, lists) as JSON text, so the file is flat
         if df[col].map(lambda v: isinstance(v, (dict, list))).any():
             df[col] = df[col].map(lambda v: json.dumps(v, sort_keys=True, default=_jsonable) if isinstance(v, (dict, list)) else v)
-    fd, tmp = tempfile.mkstemp(dir=out_file.parent, prefix=f".{out_file.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    from chaoszoo.io import replacing
+
+    with replacing(out_file) as tmp:
         if suffix == ".csv":
             df.to_csv(tmp, index=False)  # floats as their shortest round-trip text
         else:
             # zstd: a third smaller than the default snappy for these tables (short-coarse, 23,109 rows:
             # 9.9 MB against 14.5 MB), read by every Parquet reader
             df.to_parquet(tmp, index=False, compression="zstd")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a results file is not
-        os.replace(tmp, out_file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     if sidecar:
         from chaoszoo.data.storage import atomic_write
 

@@ -94,8 +94,8 @@ class Chronos:
         """Quantiles ``(len(levels), horizon, d)`` of each variable's forecast, for the
         probabilistic track (:mod:`chaoszoo.forecast.probabilistic`), seeded as ``predict``. A
         pipeline that forecasts fixed quantiles (Chronos-Bolt, Chronos-2: ``pipeline.quantiles``,
-        0.1 to 0.9) gives those, and the asked levels are interpolated linearly between them and
-        held at the outermost beyond them (Chronos-Bolt's own interpolation assumes an evenly
+        0.1 to 0.9) gives those, sorted where its heads cross, and the asked levels are
+        interpolated linearly between them and held at the outermost beyond them (Chronos-Bolt's own interpolation assumes an evenly
         spaced grid of trained levels); Chronos estimates the asked levels from its samples."""
         if self._h is None:
             raise NotFittedError("Chronos.predict_quantiles() called before fit().")
@@ -117,6 +117,12 @@ class Chronos:
             raise ModelError(f"Chronos returned quantiles of shape {q.shape}, expected "
                              f"{(self._h.shape[1], int(horizon), len(ask))}")
         if trained:
+            # a network's quantile heads are not constrained to be ordered, and Chronos-Bolt's do cross
+            # (the more so beyond its trained prediction length, which it extends autoregressively):
+            # sort each step's quantiles (monotone rearrangement, which never moves them further from
+            # the true quantile curve: Chernozhukov, Fernandez-Val & Galichon 2010, Econometrica 78,
+            # 1093), then interpolate the asked levels
+            q = np.sort(q, axis=2)
             q = np.apply_along_axis(lambda v: np.interp(levels, ask, v), 2, q)
         return np.transpose(q, (2, 1, 0))
 
