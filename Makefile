@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench forecast-results clean
+.PHONY: run test install bench docs forecast-results clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(TEST_STAMP)
 	# Ctrl-C tests time an interrupt: run them alone, not beside the parallel suite's load
 	$(BIN)/python -m pytest -p no:xdist -q -m signals
 
+## make docs: the documentation site in docs/_build/html (warnings are errors)
+docs: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[docs]"
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/bench_engine.py
@@ -44,4 +49,4 @@ forecast-results: $(TEST_STAMP)
 	$(BIN)/python tools/regenerate_forecast_results.py --restore $(PROTOCOLS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info docs/_build

@@ -61,7 +61,7 @@ References:
     Benettin, G., Galgani, L., Giorgilli, A. & Strelcyn, J.-M. (1980). Meccanica 15, 9-30.
     Shimada, I. & Nagashima, T. (1979). Prog. Theor. Phys. 61(6), 1605-1616.
     Farmer, J. D. (1982). Chaotic attractors of an infinite-dimensional dynamical system.
-        Physica D 4(3), 366-393.
+    Physica D 4(3), 366-393.
     Kaplan, J. L. & Yorke, J. A. (1979). Lecture Notes in Mathematics 730, 204-227.
     Pesin, Ya. B. (1977). Russian Math. Surveys 32(4), 55-114.
 """
