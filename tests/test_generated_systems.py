@@ -38,9 +38,18 @@ def test_skew_product_is_a_declaration_like_any_other():
     assert s.declaration is d
     f = s.rhs(s.ic)
     assert f.shape == (6,) and np.isfinite(f).all()
-    # the driver is the Lorenz flow itself, at its (mutated) parameters
-    lor = cz.get("Lorenz").with_params(sigma=d.params["sigma_d"], rho=d.params["rho_d"], beta=d.params["beta_d"])
-    np.testing.assert_allclose(f[:3], lor.rhs(s.ic[:3]), rtol=1e-14)
+    # the driver is the Lorenz flow itself at its catalog parameters, on its own clock (one time
+    # unit = one Lorenz period); the response is Rossler at its mutated parameters on its own
+    # clock, plus the affine coupling C x_d + b
+    lor, ros = cz.get("Lorenz"), cz.get("Rossler")
+    assert d.params["Td"] == lor.period and d.params["Tr"] == ros.period
+    assert all(d.params[k + "_d"] == v for k, v in lor.params.items())
+    np.testing.assert_allclose(f[:3], lor.period * lor.rhs(s.ic[:3]), rtol=1e-14)
+    ros_m = ros.with_params(**{k: d.params[k + "_r"] for k in ros.params})
+    assert any(d.params[k + "_r"] != v for k, v in ros.params.items())
+    C = np.array([[d.params[f"c{i}{j}"] for j in range(3)] for i in range(3)])
+    b = np.array([d.params[f"b{i}"] for i in range(3)])
+    np.testing.assert_allclose(f[3:], ros.period * ros_m.rhs(s.ic[3:]) + C @ s.ic[:3] + b, rtol=1e-12, atol=1e-12)
     J = s.jacobian(s.ic)
     assert J.shape == (6, 6) and np.all(J[:3, 3:] == 0)  # a skew product: the driver ignores the response
     # the exact Jacobian against central differences
@@ -49,6 +58,22 @@ def test_skew_product_is_a_declaration_like_any_other():
     np.testing.assert_allclose(J, num, rtol=1e-5, atol=1e-5)
     tex = s.latex()
     assert tex.count("\\dot") == 6 and "c_{00} x_{d}" in tex
+
+
+@pytest.mark.parametrize("make", [lambda: g.skew_product("Thomas", "Lorenz", "activated", 1),
+                                  lambda: g.skew_product("Aizawa", "Chen", "additive", 7),
+                                  lambda: g.mutation("Rossler", 5)], ids=["activated", "additive", "mutation"])
+def test_exact_jacobian_matches_finite_differences(make):
+    s = cz.get(make().name)
+    x = s.ic + 0.1 * np.arange(1, s.dimension + 1)   # off the initial condition
+    h = 1e-6 * (1 + np.abs(x))
+    num = np.stack([(s.rhs(x + h[i] * e) - s.rhs(x - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(len(x)))],
+                   axis=1)
+    J = s.jacobian(x)
+    np.testing.assert_allclose(J, num, rtol=1e-5, atol=1e-6 * np.abs(J).max())
+    if s.declaration.recipe["kind"] == "skew":
+        dd = s.dimension - len(s.declaration.observed)
+        assert np.all(J[:dd, dd:] == 0) and np.abs(J[dd:, :dd]).max() > 0   # driven, not driving
 
 
 def test_additive_coupling_is_a_scaled_signed_permutation():
@@ -60,6 +85,7 @@ def test_additive_coupling_is_a_scaled_signed_permutation():
     assert recipes.COUPLING_STRENGTH[0] <= kappa <= recipes.COUPLING_STRENGTH[1]
     sc = g.scales()["systems"]
     mu, sd, rms = (np.array(sc[n][k]) for n, k in (("Lorenz", "mean"), ("Lorenz", "std"), ("Thomas", "field_rms")))
+    rms = rms * cz.get("Thomas").period   # the response's speed on its own clock (one period per time unit)
     for i, row in enumerate(C):
         if row.any():
             j = int(np.flatnonzero(row)[0])
@@ -80,12 +106,22 @@ def test_activated_form_and_mutation():
 
 
 def test_mutation_rule_keeps_or_flips_signs():
+    params = {"a": 2.0, "b": -3.0, "d": 1e-3, "c": 0.0}
+    # the documented rule, written out: per parameter one standard normal xi then one uniform u;
+    # magnitude |p (1 + s xi)|, sign flipped iff u < flip probability; zeros kept
     rng = np.random.default_rng(0)
-    params = {"a": 2.0, "b": -3.0, "c": 0.0, "d": 1e-3}
-    kept = recipes.mutate(params, rng, scale=5.0, flip_probability=0.0)   # large draws: crossings reflected
+    draws = [(rng.standard_normal(), rng.random()) for _ in params]
+    for scale, flip in ((5.0, 0.0), (0.1, 1.0), (0.3, 0.5)):
+        got = recipes.mutate(params, np.random.default_rng(0), scale=scale, flip_probability=flip)
+        for (k, p), (xi, u) in zip(params.items(), draws):
+            want = 0.0 if p == 0 else np.sign(p) * (-1 if u < flip else 1) * abs(p * (1 + scale * xi))
+            assert got[k] == want, (k, scale, flip)
+    # with scale 5 some draw crosses zero (1 + 5 xi < 0) and is reflected, keeping the sign
+    assert any(1 + 5.0 * xi < 0 for (k, p), (xi, _) in zip(params.items(), draws) if p != 0)
+    kept = recipes.mutate(params, np.random.default_rng(0), scale=5.0, flip_probability=0.0)
     assert kept["c"] == 0.0 and kept["a"] > 0 and kept["b"] < 0 and kept["d"] > 0
     flipped = recipes.mutate(params, np.random.default_rng(0), scale=0.1, flip_probability=1.0)
-    assert flipped["a"] < 0 and flipped["b"] > 0 and flipped["c"] == 0.0
+    assert flipped["a"] < 0 and flipped["b"] > 0 and flipped["c"] == 0.0 and flipped["d"] < 0
 
 
 # --- determinism and names ----------------------------------------------------------------------
@@ -172,25 +208,54 @@ def test_systems_of_one_structure_share_a_compiled_solver():
     yb = cz.get(b.name).trajectory(200, pts_per_period=20).values
     assert aot.STATS["compiled"] + aot.STATS["loaded"] == before   # the second system compiled nothing
     assert not np.array_equal(ya, yb)                                # with its own parameters
+    # the counter does see a new structure (control: another pair compiles or loads a solver)
+    cz.get(g.skew_product("Thomas", "Lorenz", "additive", 21).name).trajectory(200, pts_per_period=20)
+    assert aot.STATS["compiled"] + aot.STATS["loaded"] > before
 
 
 # --- validation ---------------------------------------------------------------------------------
 def test_validation_on_a_few_systems():
-    lorenz, torus = validate(["Lorenz", "Torus"], settings=FAST)
-    assert lorenz.passed and lorenz.values["lyapunov"] == pytest.approx(0.9, abs=0.2)
-    assert not torus.passed and "not_limit_cycle_or_torus" in torus.failed and "lyapunov" in torus.failed
+    L = cz.get("Lorenz")
+    # Lorenz at its catalog parameters (chaotic, lambda_1 = 0.9056, Sprott's reference value); at
+    # rho = 10 its orbits settle on a stable fixed point (C+-, stable for 1 < rho < 24.74); at
+    # rho = 350 on a stable periodic orbit; KawczynskiStrizhak is tagged periodic in the catalog
+    # (a limit cycle) and Torus quasi-periodic
+    lorenz, fixed, cycle, ks, torus = validate(
+        [L, L.with_params(rho=10.0), L.with_params(rho=350.0), "KawczynskiStrizhak", "Torus"], settings=FAST)
+    assert lorenz.passed and lorenz.failed == () and lorenz.reason is None
+    assert lorenz.values["lyapunov"] == pytest.approx(0.9056, abs=max(0.1, 3 * lorenz.values["lyapunov_stderr"]))
+    assert lorenz.values["zero_one"] > 0.8
+    assert not fixed.passed and fixed.failed[0] == "not_fixed_point" and "comes to rest" in fixed.reason
+    assert fixed.values["lyapunov"] < 0
+    for v in (cycle, ks, torus):
+        assert not v.passed and v.failed[0] == "not_limit_cycle_or_torus" and "lyapunov" in v.failed, v
+    assert ks.values["recurrence"] < 1e-3 and "limit cycle" in ks.reason
+    assert torus.values["line_fraction"] > 0.999
     assert set(lorenz.to_dict()) == {"system", "passed", "failed", "reason", "values"}
+    json.dumps(fixed.to_dict(), allow_nan=False)   # NaN/inf statistics are written as null
 
 
 def test_a_blow_up_is_a_rejected_candidate_not_a_crash():
+    # Lorenz forcing Rossler additively pushes Rossler out of its basin (every seed 0..19 escapes
+    # within 100 periods); the structure's own parameters (zero coupling) are Rossler unperturbed
     S = structure("Lorenz", "Rossler", "additive")
-    decls = [g.skew_product("Lorenz", "Rossler", "additive", s) for s in (12, 0, 1)]
+    bad = g.skew_product("Lorenz", "Rossler", "additive", 0)
     with pytest.raises(cz.IntegrationError):
-        cz.get(decls[0].name).trajectory(500)      # this draw escapes
-    vs = validate_members(S, [d.params for d in decls], np.array([d.ic for d in decls]),
-                          names=[d.name for d in decls], settings=FAST)
-    assert [v.system for v in vs] == [d.name for d in decls]
+        cz.get(bad.name).trajectory(2000, pts_per_period=20)
+    vs = validate_members(S, [bad.params, dict(S.params)], np.array([bad.ic, S.ic]), names=[bad.name, "free"],
+                          settings=FAST)
+    assert [v.system for v in vs] == [bad.name, "free"]
     assert not vs[0].passed and vs[0].failed == ("bounded",) and "integration failed" in vs[0].reason
+    # the escaping member does not disturb its neighbour: same window statistics as alone, and
+    # lambda_1 of the uncoupled product is the Lorenz exponent (0.9056 per unit time, Sprott's
+    # reference value) on the driver's clock, i.e. times the Lorenz period
+    alone = validate_members(S, [dict(S.params)], np.array([S.ic]), names=["free"], settings=FAST)[0]
+    assert vs[1].passed and alone.passed
+    keys = set(vs[1].values) - {"lyapunov", "lyapunov_stderr"}
+    assert keys and {k: vs[1].values[k] for k in keys} == {k: alone.values[k] for k in keys}
+    lam = 0.9056 * cz.get("Lorenz").period
+    for v in (vs[1], alone):
+        assert v.values["lyapunov"] == pytest.approx(lam, abs=max(0.1, 3 * v.values["lyapunov_stderr"]))
 
 
 # --- the corpus ---------------------------------------------------------------------------------
