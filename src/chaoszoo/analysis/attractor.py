@@ -11,8 +11,8 @@ catalog lasts up to ~900 periods, Coullet), then a window of ``window_periods`` 
 ``pts_per_period`` times per period, integrated one period at a time beside a clone (Benettin's
 two-trajectory method). Tests use the *observed* coordinates (a skew product's response; every
 coordinate but the declared unbounded phases otherwise), each standardised by its mean and
-standard deviation over the window. In order (thresholds in :data:`THRESHOLDS`, their reasons in
-docs/generated.md):
+standard deviation over the window. In order (thresholds in :data:`THRESHOLDS`; the battery's
+confusion table on the catalog in docs/generated.md):
 
 1. ``bounded``: the integration reached the end (no escape, no collapse of the step size) and no
    standardised value of the window exceeds ``max_z``.

@@ -152,9 +152,10 @@ class CorpusPreset:
         return Settings(**self.validator)
 
 
-#: The pre-training corpus: 2,048 pairs x 4 skew products + 109 bases x 16 mutations (at most
-#: 9,936 systems if every task fills), 4 trajectories of 1,024 samples each. See docs/generated.md
-#: for the measured acceptance rates, costs and the projected build time.
+#: The pre-training corpus: 2,560 pairs x 4 skew products + 109 bases x 8 mutations (at most
+#: 11,112 systems if every task fills; a task stops after 16 candidates), 4 trajectories of 1,024
+#: samples each. Not built yet: its acceptance rates and build time are not measured
+#: (docs/generated.md).
 PRESETS: dict[str, CorpusPreset] = {
     "corpus": CorpusPreset(name="corpus", pairs=2560, per_pair=4, per_base=8, max_candidates=16),
     # A few systems, for checks: 6 pairs and 3 bases.
