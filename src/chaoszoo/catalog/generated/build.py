@@ -399,20 +399,28 @@ def _check_defined(decl: GeneratedDeclaration) -> None:
     from chaoszoo.catalog.ops import NUMPY
 
     x = np.asarray(decl.ic, dtype=np.float64)
+    f, err, complex_ = None, None, []
     with np.errstate(all="ignore"):
         try:
-            out = decl.equations(x, 0.0, Params(decl.params), NUMPY)
-            f = np.asarray([np.asarray(v, dtype=np.float64) for v in _components(out, len(x))], dtype=np.float64)
+            out = [np.asarray(v) for v in _components(decl.equations(x, 0.0, Params(decl.params), NUMPY), len(x))]
+            # a Python float raised to a fractional power of a negative number is complex (the
+            # engine's jax.numpy gives NaN): a real field only
+            complex_ = [i for i, v in enumerate(out) if np.iscomplexobj(v)]
+            if not complex_:
+                f = np.asarray([v.astype(np.float64) for v in out], dtype=np.float64)
         except (ArithmeticError, ValueError, TypeError) as exc:
-            f, err = None, exc
-        else:
-            err = None
+            err = exc
     if f is None or not np.isfinite(f).all():
-        bad = ("it raised " + type(err).__name__) if f is None else \
-            "components " + ", ".join(decl.variables[i] for i in np.nonzero(~np.isfinite(f.ravel()))[0])
+        if complex_:
+            bad = "components " + ", ".join(decl.variables[i] for i in complex_) + " complex"
+        elif f is None:
+            bad = f"it raised {type(err).__name__}: {err}"
+        else:
+            bad = ("components " + ", ".join(decl.variables[i] for i in np.nonzero(~np.isfinite(f.ravel()))[0])
+                   + " not finite")
         raise InvalidArgumentError(
             f"{decl.name}: the generated parameters make the vector field undefined at the initial condition "
-            f"({bad} not finite). This recipe is refused; another seed gives another draw.")
+            f"({bad}). This recipe is refused; another seed gives another draw.")
 
 
 # --- public constructors ------------------------------------------------------------------------
