@@ -323,6 +323,31 @@ def test_corpus_is_resumable_and_byte_reproducible(tmp_path, monkeypatch):
 
     rows = sum(pq.read_table(tmp_path / "a" / rel).num_rows for rel in m["files"] if rel.endswith(".parquet"))
     assert rows == preset.n_ics * m["counts"]["systems"]
+    # the fingerprint is the SHA-256 of manifest.json, which holds each shard's SHA-256
+    import hashlib
+
+    from click.testing import CliRunner
+
+    from chaoszoo.cli import main
+
+    fp = hashlib.sha256((tmp_path / "a" / "manifest.json").read_bytes()).hexdigest()
+    assert corpus.corpus_fingerprint(tmp_path / "a") == fp
+    res = CliRunner().invoke(main, ["generated", "fingerprint", str(tmp_path / "a")])
+    assert res.exit_code == 0 and res.output.strip() == fp
+    for rec in m["task_records"]:
+        if rec["file"]:
+            assert hashlib.sha256((tmp_path / "a" / rec["file"]).read_bytes()).hexdigest() == rec["sha256"]
+    # a stored trajectory is an orbit of the named system: its parameters, and the engine's
+    # integration from its first sample over one period agrees (float32 storage)
+    rec = next(r for r in m["task_records"] if r["systems"])
+    row = pq.read_table(tmp_path / "a" / rec["file"]).slice(0, 1).to_pylist()[0]
+    s = cz.get(row["system"])
+    assert json.loads(row["params"]) == dict(s.params)
+    Y = np.array(row["values"], dtype=np.float64)
+    assert Y.shape == (preset.n, s.dimension) and row["dt"] == s.period / preset.pts_per_period
+    k = preset.pts_per_period + 1
+    again = s.trajectory(k, dt=row["dt"], ic=Y[0], t_start=row["t0"]).values
+    np.testing.assert_allclose(again, Y[:k], rtol=0, atol=2e-5 * np.abs(Y[:k]).max())   # seen: 2.4e-6 of max
 
 
 def test_corpus_bad_input():
@@ -338,7 +363,7 @@ def test_corpus_bad_input():
         build_corpus(CorpusPreset(name="x", bases=("Lorenz", "Henon")), "/nonexistent/never-created")
 
 
-def test_cli_make_prints_the_canonical_description():
+def test_cli_make_prints_the_canonical_description(tmp_path):
     from click.testing import CliRunner
 
     from chaoszoo.cli import main
@@ -352,3 +377,10 @@ def test_cli_make_prints_the_canonical_description():
     assert bad.exit_code == 2 and "two different flows" in bad.output
     bad = CliRunner().invoke(main, ["generated", "make", "--base", "Lorenz", "--seed", "1.5"])
     assert bad.exit_code == 2 and "integer" in bad.output
+    # validate, fingerprint: bad input fails before any work, with the library's message
+    bad = CliRunner().invoke(main, ["generated", "validate", "Lorenz", "SkewLorenzNoSuchAddS1"])
+    assert bad.exit_code == 2 and "Unknown system 'SkewLorenzNoSuchAddS1'" in bad.output
+    bad = CliRunner().invoke(main, ["generated", "validate", "MutWindmiReducedS11"])
+    assert bad.exit_code == 2 and "undefined" in bad.output
+    bad = CliRunner().invoke(main, ["generated", "fingerprint", str(tmp_path)])
+    assert bad.exit_code == 2 and "no finished corpus" in bad.output
