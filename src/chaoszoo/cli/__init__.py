@@ -96,6 +96,7 @@ _COMMAND_MODULES = (
     "chaoszoo.cli.experiments",
     "chaoszoo.cli.features",
     "chaoszoo.cli.atlas",
+    "chaoszoo.cli.generated",
 )
 
 for _module in _COMMAND_MODULES:

@@ -90,13 +90,21 @@ def _canonical(value):
     return repr(value)
 
 
-@functools.cache
 def declaration_hash(decl) -> str:
     """SHA-256 of a declaration's metadata and equation source (every dataclass field).
 
     Cached per declaration object (declarations are immutable), so the source text read
-    on first use is the one hashed for the whole process.
+    on first use is the one hashed for the whole process. Generated declarations compare
+    equal to the others of their structure (chaoszoo.catalog.generated), so they are hashed
+    without the cache, which would otherwise return one system's hash for another.
     """
+    if type(decl).__eq__ is not object.__eq__:
+        return _declaration_hash.__wrapped__(decl)
+    return _declaration_hash(decl)
+
+
+@functools.cache
+def _declaration_hash(decl) -> str:
     doc = {f.name: _canonical(getattr(decl, f.name)) for f in dataclasses.fields(decl)}
     return sha256_bytes(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode())
 
