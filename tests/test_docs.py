@@ -302,6 +302,11 @@ def test_forecast_results_are_regenerated_by_their_planned_commands(tmp_path):
         assert sum(f"forecast report --shipped {name} " in line or line.endswith(f"forecast report --shipped {name}")
                    for line in lines) == 1
         assert sum("ship_forecast_results.py" in line and f" {tmp_path / name} " in line for line in lines) == 1
+        # the shipped rows are re-run from nothing (a sample) after shipping and before the report
+        at = {key: next(i for i, line in enumerate(lines) if key in line) for key in (
+            f"ship_forecast_results.py {tmp_path / name} ", f"forecast verify --shipped {name} --sample",
+            f"forecast report --shipped {name}")}
+        assert list(at.values()) == sorted(at.values()), (name, at)
         if current:  # a shipped table of the current protocol records what regenerates it
             meta = json.loads(sidecar.read_text())
             assert [c.replace("results/" + name, "OUT") for c in meta["commands"]] == [

@@ -254,12 +254,14 @@ class _Pool:
     def _spawn(self) -> dict:
         parent, child = self.ctx.Pipe()
         saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-        if self.n > 1:  # one thread per worker: the workers are the parallelism
-            for k in _THREAD_VARS[:3]:
-                os.environ.setdefault(k, "1")
-            os.environ.setdefault("XLA_FLAGS", WORKER_ENV["XLA_FLAGS"])
+        # one thread per worker, however many workers: the workers are the parallelism, and a row
+        # must not depend on --jobs (BLAS sums in another order with more threads: a ridge fit of
+        # KuramotoSivashinsky moved by 1.1e-9 relative between --jobs 2 and --jobs 1)
+        for k in _THREAD_VARS[:3]:
+            os.environ.setdefault(k, "1")
+        os.environ.setdefault("XLA_FLAGS", WORKER_ENV["XLA_FLAGS"])
         try:
-            p = self.ctx.Process(target=_worker_main, args=(child, self.n > 1), daemon=True)
+            p = self.ctx.Process(target=_worker_main, args=(child, True), daemon=True)
             p.start()
         finally:
             for k, v in saved.items():
