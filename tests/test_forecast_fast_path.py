@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import copy
-import os
 
 import numpy as np
 import pytest
@@ -312,17 +311,6 @@ def test_bad_settings_are_clear_errors(kw, match):
 def test_diverging_training_is_a_model_error_not_a_silent_nan():
     with pytest.raises(ModelError, match="training diverged: the loss is (nan|inf)"):
         _fit("nbeats", "torch", _history(), optimizer_kwargs={"lr": 1e8})
-
-
-@pytest.fixture(scope="module")
-def private_cache(tmp_path_factory):
-    old = os.environ.get("CHAOSZOO_CACHE")
-    os.environ["CHAOSZOO_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("CHAOSZOO_CACHE")
-    else:
-        os.environ["CHAOSZOO_CACHE"] = old
 
 
 def _run(tmp_path, protocol="short-coarse", **kw):

@@ -6,7 +6,6 @@ clean data. Small protocols of the same shape as short-fine-prob, in a private d
 
 import json
 import math
-import os
 
 import numpy as np
 import pytest
@@ -20,23 +19,12 @@ from chaoszoo.forecast.probabilistic import (Distribution, ceiling_gaps, predict
                                              score_distribution, skill_between)
 from chaoszoo.forecast.registry import make
 
-pytestmark = pytest.mark.xdist_group("forecast-probabilistic")
+pytestmark = [pytest.mark.xdist_group("forecast-probabilistic"), pytest.mark.usefixtures("private_cache")]
 
 SMALL = Preset(name="forecast-test", n_ics=3, periods=12.0, fine_pts=30, coarse_pts=15, noise_level=0.0,
                lyapunov=False, transient_periods=10.0)
 PROTO = get_protocol("short-fine-prob").replace(name="test-prob", preset=SMALL, default_ics=1, members=20)
 RNG = np.random.default_rng(7)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    old = os.environ.get("CHAOSZOO_CACHE")
-    os.environ["CHAOSZOO_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("CHAOSZOO_CACHE")
-    else:
-        os.environ["CHAOSZOO_CACHE"] = old
 
 
 def _fitted(name, history, seed=1):

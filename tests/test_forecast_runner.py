@@ -19,24 +19,13 @@ from chaoszoo.errors import InvalidArgumentError, ResultsStoreError, UnknownSyst
 from chaoszoo.forecast import get_protocol, leaderboard, load_results, run, write_report
 from extras import require
 
-pytestmark = pytest.mark.xdist_group("forecast-runner")
+pytestmark = [pytest.mark.xdist_group("forecast-runner"), pytest.mark.usefixtures("private_cache")]
 
 TESTS = Path(__file__).parent
 PROTO = get_protocol("short-coarse").replace(
     name="test-short", preset=Preset(name="forecast-test", n_ics=3, periods=12.0, fine_pts=30, coarse_pts=15,
                                      noise_level=0.0, lyapunov=False, transient_periods=10.0), default_ics=1)
 COMPARE = ["job_id", "status", "smape", "mse", "vpt_smape", "params", "seed", "data_sha256"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    old = os.environ.get("CHAOSZOO_CACHE")
-    os.environ["CHAOSZOO_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("CHAOSZOO_CACHE")
-    else:
-        os.environ["CHAOSZOO_CACHE"] = old
 
 
 def _compare(a, b):

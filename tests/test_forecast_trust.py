@@ -4,7 +4,6 @@ bounded observables, data fingerprints that tie every row to its data (stale row
 damaged stores and refused merges."""
 
 import json
-import os
 import socket
 import sqlite3
 import subprocess
@@ -25,23 +24,12 @@ from chaoszoo.forecast.store import ResultsStore, merge, repair
 from chaoszoo.forecast.tasks import make_task
 from chaoszoo.forecast.verification import verify
 
-pytestmark = pytest.mark.xdist_group("forecast-trust")
+pytestmark = [pytest.mark.xdist_group("forecast-trust"), pytest.mark.usefixtures("private_cache")]
 
 TESTS = Path(__file__).parent
 PROTO = get_protocol("short-coarse").replace(
     name="test-trust", preset=Preset(name="forecast-trust", n_ics=3, periods=12.0, fine_pts=30, coarse_pts=15,
                                      noise_level=0.0, lyapunov=False, transient_periods=10.0), default_ics=2)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    old = os.environ.get("CHAOSZOO_CACHE")
-    os.environ["CHAOSZOO_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("CHAOSZOO_CACHE")
-    else:
-        os.environ["CHAOSZOO_CACHE"] = old
 
 
 # --- initial conditions on orbits of their own --------------------------------------------------

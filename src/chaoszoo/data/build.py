@@ -148,33 +148,13 @@ def _prepare(root: Path, preset: Preset, systems: tuple[str, ...], fingerprint: 
             raise DatasetError(
                 f"{root} is not empty and holds no chaoszoo dataset (no {storage.MANIFEST}); refusing to write "
                 "into it. Choose an empty or new directory for --out.")
-    (root / storage.SHARD_DIR).mkdir(parents=True, exist_ok=True)
-    state.mkdir(exist_ok=True)
-    storage.remove_temp_files(root)
-    if not (state / "build.json").is_file():
-        storage.atomic_write(state / "build.json", storage.json_bytes(fingerprint))
-        for name, rec in records.items():  # carry a finished build's records into the state
-            storage.atomic_write(state / f"{name}.json", storage.json_bytes(rec))
-    (root / storage.MANIFEST).unlink(missing_ok=True)
-    # completion records of this build
-    reusable = {}
-    for name in systems:
-        p = state / f"{name}.json"
-        if not p.is_file():
-            continue
-        try:
-            rec = json.loads(p.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if rec.get("declaration_hash") != fingerprint["declarations"][name]:
-            continue
-        if rec.get("file") is None and rec.get("failed"):
-            reusable[name] = rec
-            continue
-        shard = root / str(rec.get("file"))
-        if shard.is_file() and shard.stat().st_size == rec.get("bytes") and storage.sha256_file(shard) == rec.get("sha256"):
-            reusable[name] = rec
-    return reusable
+    storage.begin_state(root, fingerprint, records)
+
+    def current(name, rec):  # a record of this system's declaration: a shard, or a recorded failure
+        return (rec.get("declaration_hash") == fingerprint["declarations"][name]
+                and (rec.get("file") is not None or bool(rec.get("failed"))))
+
+    return storage.reusable_records(root, systems, current)
 
 
 def _progress(total: int, enabled: bool, desc: str):

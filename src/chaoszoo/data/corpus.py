@@ -573,30 +573,8 @@ def _prepare(root: Path, fp: dict, todo: list[dict]) -> dict:
             records = {r["task"]: r for r in doc.get("task_records", [])}
         else:
             raise DatasetError(f"{root} is not empty and holds no chaoszoo corpus; choose an empty or new directory.")
-    (root / storage.SHARD_DIR).mkdir(parents=True, exist_ok=True)
-    state.mkdir(exist_ok=True)
-    storage.remove_temp_files(root)
-    if not (state / "build.json").is_file():
-        storage.atomic_write(state / "build.json", storage.json_bytes(fp))
-        for tid, rec in records.items():
-            storage.atomic_write(state / f"{tid}.json", storage.json_bytes(rec))
-    (root / storage.MANIFEST).unlink(missing_ok=True)
-    reusable = {}
-    for t in todo:
-        p = state / f"{t['id']}.json"
-        if not p.is_file():
-            continue
-        try:
-            rec = json.loads(p.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if rec.get("file") is None:
-            reusable[t["id"]] = rec
-            continue
-        shard = root / str(rec["file"])
-        if shard.is_file() and shard.stat().st_size == rec.get("bytes") and storage.sha256_file(shard) == rec.get("sha256"):
-            reusable[t["id"]] = rec
-    return reusable
+    storage.begin_state(root, fp, records)
+    return storage.reusable_records(root, [t["id"] for t in todo])
 
 
 def _progress(total: int, enabled: bool, desc: str):

@@ -193,6 +193,48 @@ def remove_temp_files(root: Path) -> int:
     return count
 
 
+# --- resumable builds -----------------------------------------------------------------
+def begin_state(root: Path, fingerprint: dict, records: dict) -> None:
+    """Open the build state of ``root`` (a dataset or a corpus) for writing: the shard folder and
+    the state folder exist, leftover temporary files are gone, the state holds the build's
+    fingerprint (and, when it starts from a finished build, that build's completion records), and
+    the manifest is removed until the build finishes again."""
+    state = root / STATE_DIR
+    (root / SHARD_DIR).mkdir(parents=True, exist_ok=True)
+    state.mkdir(exist_ok=True)
+    remove_temp_files(root)
+    if not (state / "build.json").is_file():
+        atomic_write(state / "build.json", json_bytes(fingerprint))
+        for key, rec in records.items():  # carry a finished build's records into the state
+            atomic_write(state / f"{key}.json", json_bytes(rec))
+    (root / MANIFEST).unlink(missing_ok=True)
+
+
+def reusable_records(root: Path, keys, accept=None) -> dict:
+    """The completion records of the build state of ``root`` that a resumed build keeps: for each
+    of ``keys`` with a readable record that ``accept(key, record)`` approves (default: every one),
+    a record without a shard, or one whose shard has its recorded size and SHA-256."""
+    state = root / STATE_DIR
+    reusable = {}
+    for key in keys:
+        p = state / f"{key}.json"
+        if not p.is_file():
+            continue
+        try:
+            rec = json.loads(p.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if accept is not None and not accept(key, rec):
+            continue
+        if rec.get("file") is None:
+            reusable[key] = rec
+            continue
+        shard = root / str(rec["file"])
+        if shard.is_file() and shard.stat().st_size == rec.get("bytes") and sha256_file(shard) == rec.get("sha256"):
+            reusable[key] = rec
+    return reusable
+
+
 # --- parquet --------------------------------------------------------------------------
 def schema():
     import pyarrow as pa

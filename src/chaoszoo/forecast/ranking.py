@@ -503,25 +503,22 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
         raise InvalidArgumentError(f"min_coverage must be a number from 0 to 1; got {min_coverage!r}.")
     specs = {s.name: s for s in list_models()}
     df = _frame(results)
-    lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline, n_boot=n_boot, seed=seed)
-    have = list(dict.fromkeys(lb["variant"]))
+    have = variant_order(df["variant"].dropna()) if len(df) else []
     variants = list(variants) if variants else have
     bad = [v for v in variants if v not in have]
     if bad:
         raise InvalidArgumentError(f"Unknown variants {bad}; the results have {', '.join(have)}.")
     n_sys = df.groupby("variant")["system"].nunique()  # systems of each variant (every model's rows together)
+    # competitors run on fewer than min_coverage of the first variant's systems (a sample, or a run
+    # in progress) are left out before ranking: they would rank the others on some systems only
+    fams = model_families(df)
+    run = df[df["variant"] == variants[0]].groupby("model")["system"].nunique()
+    sampled = {m: int(k) for m, k in run.items()
+               if not is_reference(fams.get(m)) and k < min_coverage * n_sys[variants[0]]}
+    df = df[~df["model"].isin(list(sampled))]
+    lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline, n_boot=n_boot, seed=seed)
     first = lb[lb["variant"] == variants[0]]
-    comp = first[~first["reference"]]
-    eligible = comp[comp["systems"] >= min_coverage * n_sys[variants[0]]]
-    sampled = comp[~comp["model"].isin(eligible["model"])]
-    if len(sampled):
-        # ranks among the models shown: a model run on a sample would rank the others on some
-        # systems only (the medians and intervals of a model do not depend on the others)
-        df = df[~df["model"].isin(sampled["model"])]
-        lb = leaderboard(df, metric=metric, by=("variant",), baseline=baseline, n_boot=n_boot, seed=seed)
-        first = lb[lb["variant"] == variants[0]]
-        comp = first[~first["reference"]]
-        eligible = comp
+    eligible = comp = first[~first["reference"]]
     models = list(eligible["model"][:top]) + [m for m in always if m in set(eligible["model"][top:])]
     refs = list(first[first["reference"]]["model"])
     spread = df[df["variant"] == variants[0]]["ic"].nunique() > 1
@@ -549,8 +546,8 @@ def wide_leaderboard(results, metric: str = "smape", variants=None, top: int = 1
     if refs:
         lines.append("| *reference (not ranked)* |" + " |" * (len(head) - 1))
         lines += [line(m) for m in refs]
-    if len(sampled):
-        left = ", ".join(f"{m} {int(k)}" for m, k in sorted(zip(sampled["model"], sampled["systems"])))
+    if sampled:
+        left = ", ".join(f"{m} {k}" for m, k in sorted(sampled.items()))
         lines += ["", f"Left out (run so far on fewer than {min_coverage:.0%} of the {n_sys[variants[0]]} systems of "
                       f"{variants[0]}; systems run): {left}."]
     return "\n".join(lines)
